@@ -1,0 +1,102 @@
+"""The ``rocket`` command.
+
+User mistakes (a bad file, an unknown task, a wrong option) end with one line on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.space import SpaceError
+from rocket_hpo.tasks.base import DataMissingError
+
+__all__ = ["main"]
+
+DEFAULT_STORAGE = "sqlite:///rocket.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; one line says the same with less noise.
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from rocket_hpo.tune import run_tune
+
+    return run_tune(
+        task_name=args.task,
+        n_trials=args.trials,
+        storage=args.storage,
+        study_name=args.study_name,
+        seed=args.seed,
+        sampler_name=args.sampler,
+    )
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    from rocket_hpo import tasks
+
+    for name in tasks.names():
+        task = tasks.get(name)
+        print(f"{name:16s} {len(task.space):3d} hyperparameters  {task.description}")
+    return 0
+
+
+def _cmd_space(args: argparse.Namespace) -> int:
+    from rocket_hpo.space import Space
+
+    space = Space.from_yaml(args.file)
+    print(f"{args.file}: valid space with {len(space)} hyperparameters")
+    print(f"example: {space.sample(seed=0)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="rocket",
+        description="Rocket: hyperparameter optimization by a self-play RL policy.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    tune = sub.add_parser("tune", help="tune a task's hyperparameters (default: digits)")
+    tune.add_argument("task", nargs="?", default="digits", help="task name (see 'rocket tasks')")
+    tune.add_argument("--trials", type=int, default=30, help="number of trials (default 30)")
+    tune.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    tune.add_argument("--study-name", default=None, help="study name (default rocket-TASK)")
+    tune.add_argument("--seed", type=int, default=0, help="random seed")
+    tune.add_argument("--sampler", default="tpe", choices=["tpe", "random"], help="optimizer")
+    tune.set_defaults(func=_cmd_tune)
+
+    tasks_cmd = sub.add_parser("tasks", help="list the built-in tasks")
+    tasks_cmd.set_defaults(func=_cmd_tasks)
+
+    space = sub.add_parser("space", help="validate a search-space YAML/JSON file")
+    space.add_argument("file", help="path to the space file")
+    space.set_defaults(func=_cmd_space)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["tune", *(argv or [])])
+    try:
+        code: Any = args.func(args)
+    except KeyboardInterrupt:
+        print("rocket: interrupted; the study is saved and can be resumed.", file=sys.stderr)
+        return 130
+    except (UsageError, SpaceError, DataMissingError) as e:
+        print(f"rocket: error: {e}", file=sys.stderr)
+        return 2
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""What a tuning task is: a fixed model, its data, and a space of training hyperparameters."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from rocket_hpo.space import Config, Space
+
+__all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir"]
+
+DATA_ENV = "ROCKET_DATA"
+
+
+class DivergenceError(RuntimeError):
+    """Training blew up (NaN/inf or exploding loss). Raised so the trial fails with this reason."""
+
+
+class DataMissingError(FileNotFoundError):
+    """A task's data file is not in the data folder."""
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: ``override``, else ``$ROCKET_DATA``, else ``../shared/data``."""
+    return Path(override or os.environ.get(DATA_ENV) or Path("..") / "shared" / "data")
+
+
+def data_file(relative: str, override: str | os.PathLike[str] | None = None) -> Path:
+    """A file inside the data folder, or a :class:`DataMissingError` saying where it was sought."""
+    path = data_dir(override) / relative
+    if not path.exists():
+        raise DataMissingError(
+            f"Data file {relative!r} not found in the data folder {str(data_dir(override))!r}. "
+            f"Set ${DATA_ENV} (or --data-dir) to the folder that holds it."
+        )
+    return path
+
+
+@dataclass
+class EvalResult:
+    """The outcome of training one configuration."""
+
+    score: float
+    """Validation metric, the value tuned."""
+    test_score: float | None = None
+    """Held-out test metric, when asked for."""
+    fraction: float = 1.0
+    """Fraction of the training data used."""
+    seconds: float = 0.0
+    """Wall time of the training."""
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class Task(ABC):
+    """A deep-learning tuning task.
+
+    Subclasses set the class attributes and implement :meth:`evaluate`. ``evaluate`` is
+    called once per trial with a configuration valid for :attr:`space`; it trains on
+    ``fraction`` of the training data (a nested, seeded subset) and returns the
+    validation score. It raises :class:`DivergenceError` when training blows up.
+    """
+
+    name: str = ""
+    metric: str = ""
+    direction: Literal["maximize", "minimize"] = "maximize"
+    description: str = ""
+
+    @property
+    @abstractmethod
+    def space(self) -> Space:
+        """The search space of training hyperparameters."""
+
+    @property
+    @abstractmethod
+    def reference(self) -> Config:
+        """The configuration a practitioner would use by default."""
+
+    @abstractmethod
+    def evaluate(
+        self, config: Config, *, fraction: float = 1.0, seed: int = 0, test: bool = False
+    ) -> EvalResult:
+        """Train ``config`` on ``fraction`` of the training data and score it."""
+
+    def objective(self, trial: Any, seed: int = 0) -> float:
+        """An Optuna objective: suggest a configuration, train it, return the validation score."""
+        from rocket_hpo.fidelity import data_fraction
+
+        config = self.space.suggest(trial)
+        result = self.evaluate(config, fraction=data_fraction(trial), seed=seed)
+        trial.set_user_attr("train_seconds", result.seconds)
+        return result.score
