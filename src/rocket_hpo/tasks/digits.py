@@ -5,7 +5,6 @@ The data ships with scikit-learn, so this task runs anywhere with no data folder
 
 from __future__ import annotations
 
-import math
 import time
 from functools import cached_property
 
@@ -13,6 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rocket_hpo.fidelity.subsets import nested_subset
 from rocket_hpo.space import Bool, Categorical, Config, Float, Int, Space
 from rocket_hpo.tasks.base import DivergenceError, EvalResult, Task
 
@@ -29,17 +29,6 @@ def _split(seed: int) -> tuple[np.ndarray, ...]:
         x_tr, y_tr, test_size=0.25, stratify=y_tr, random_state=0
     )
     return x_tr, y_tr, x_va, y_va, x_te, y_te
-
-
-def _subset(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
-    """Indices of a stratified subset, nested across fractions for the same seed."""
-    rng = np.random.default_rng(seed)
-    keep = []
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        idx = idx[rng.permutation(len(idx))]
-        keep.append(idx[: max(1, math.ceil(fraction * len(idx)))])
-    return np.sort(np.concatenate(keep))
 
 
 class DigitsMLP(Task):
@@ -83,7 +72,7 @@ class DigitsMLP(Task):
         self.space.validate(config)
         start = time.perf_counter()
         x_tr, y_tr, x_va, y_va, x_te, y_te = self._data
-        idx = _subset(y_tr, fraction, seed)
+        idx = nested_subset(y_tr, fraction, seed)
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         gen = torch.Generator().manual_seed(seed)
         torch.manual_seed(seed)
