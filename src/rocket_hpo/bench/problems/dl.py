@@ -1,0 +1,47 @@
+"""Rocket's own deep-learning tasks (``rocket_hpo.tasks``) as benchmark problems.
+
+``fraction`` is the share of the training data (a nested, seeded subset, as the task
+defines it); cost is that fraction, i.e. full-fidelity equivalents, assuming training
+time grows linearly with the data. The true optimum is unknown, so ``best``/``worst``
+are ``None`` and the harness normalises regret by the best and worst values observed
+across all optimizers and seeds of a run. A diverged training run scores as the worst
+possible value (``-inf`` when maximising), which optimizers see as a failed trial.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.space import Config, Space
+from rocket_hpo.tasks import DivergenceError, Task
+from rocket_hpo.tasks import get as get_task
+
+from .base import Problem
+
+__all__ = ["TaskProblem"]
+
+
+class TaskProblem(Problem):
+    """A :class:`rocket_hpo.tasks.Task` as ``dl/<task>``; ``seed`` fixes its data split."""
+
+    def __init__(self, task: str, seed: int = 0) -> None:
+        try:
+            self.task: Task = get_task(task)
+        except KeyError as e:
+            raise UsageError(str(e.args[0])) from None
+        self.name = f"dl/{task}"
+        self.direction = self.task.direction
+        self.seed = seed
+        self.min_fraction = 1.0 / 27.0
+
+    @property
+    def space(self) -> Space:
+        return self.task.space
+
+    def _evaluate(self, config: Config, fraction: float) -> tuple[float, float]:
+        try:
+            score = self.task.evaluate(config, fraction=fraction, seed=self.seed).score
+        except DivergenceError:
+            score = -math.inf if self.direction == "maximize" else math.inf
+        return float(score), fraction

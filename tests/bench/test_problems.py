@@ -1,0 +1,79 @@
+"""Benchmark problems: YAHPO surrogates through onnxruntime, names, fidelity and cost."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rocket_hpo.bench.problems import get_problem, normalised_regret
+from rocket_hpo.errors import UsageError
+from rocket_hpo.space import Categorical, Float, Int
+
+pytest.importorskip("onnxruntime")
+
+
+def test_lcbench_matches_yahpo_gym_reference_value() -> None:
+    # Value printed by yahpo-gym 1.0.2 for this configuration (shared/data/README.md).
+    p = get_problem("yahpo/lcbench/3945")
+    config = {"batch_size": 128, "learning_rate": 0.01, "max_dropout": 0.1, "max_units": 256,
+              "momentum": 0.9, "num_layers": 3, "weight_decay": 0.0001}
+    score, cost = p.evaluate(config, fraction=1.0)
+    assert score == pytest.approx(89.57303, abs=1e-4)
+    assert cost == 1.0
+    # 16 of 52 epochs: 88.26 in the same reference, costing 16/52.
+    score, cost = p.evaluate(config, fraction=16 / 52)
+    assert score == pytest.approx(88.26, abs=0.01)
+    assert cost == pytest.approx(16 / 52)
+
+
+def test_space_keeps_log_scales_and_conditions_and_drops_instance_and_fidelity() -> None:
+    p = get_problem("yahpo/rbv2_xgboost/1494")
+    names = set(p.space.names)
+    assert {"task_id", "trainsize", "repl"}.isdisjoint(names)
+    assert isinstance(p.space["eta"], Float) and p.space["eta"].log
+    assert isinstance(p.space["nrounds"], Int) and p.space["nrounds"].log
+    assert isinstance(p.space["booster"], Categorical)
+    cond = p.space["rate_drop"].condition
+    assert cond is not None and cond.parent == "booster" and cond.values == ("dart",)
+    for config in p.space.sample_many(20, seed=3):
+        assert ("rate_drop" in config) == (config["booster"] == "dart")
+        score, cost = p.evaluate(config, fraction=0.01)
+        assert 0.0 <= score <= 1.0 and math.isfinite(score)
+        assert cost == pytest.approx(0.03)  # trainsize is raised to YAHPO's lower bound
+
+
+def test_minimised_target_and_regret() -> None:
+    p = get_problem("yahpo/iaml_glmnet/1489")
+    assert p.direction == "minimize"
+    assert p.best is not None and p.worst is not None and p.best < p.worst
+    assert p.regret(p.best) == 0.0 and p.regret(p.worst) == 1.0
+    assert normalised_regret(0.5, best=1.0, worst=0.0, direction="maximize") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("yahpo/lcbench/1", "instance"), ("yahpo/nope/3", "scenario"), ("foo", "problem name")],
+)
+def test_bad_names_are_usage_errors(name: str, fragment: str) -> None:
+    with pytest.raises(UsageError, match=fragment):
+        get_problem(name)
+
+
+@pytest.mark.parametrize("fraction", [0.0, -1.0, 1.5, math.nan])
+def test_bad_fraction_is_rejected(fraction: float) -> None:
+    p = get_problem("yahpo/lcbench/3945")
+    with pytest.raises(UsageError, match="'fraction'"):
+        p.evaluate(p.space.sample(seed=0), fraction=fraction)
+
+
+def test_mfpb_hartmann_reaches_its_optimum_at_full_fidelity() -> None:
+    pytest.importorskip("mfpbench")
+    p = get_problem("mfpb/mfh6")
+    # Known minimiser of the 6-d Hartmann function.
+    x = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]
+    score, cost = p.evaluate({f"X_{i}": v for i, v in enumerate(x)}, fraction=1.0)
+    assert score == pytest.approx(-3.32237, abs=1e-3) and cost == 1.0
+    assert p.regret(score) == pytest.approx(0.0, abs=1e-3)
+    _, cost = p.evaluate({f"X_{i}": v for i, v in enumerate(x)}, fraction=0.1)
+    assert cost == pytest.approx(0.1)
