@@ -1,0 +1,228 @@
+"""One worker's ask/tell loop: run trials until the study holds ``n_trials`` finished ones."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from rocket_hpo.runner._failures import FAIL_KIND, FAIL_REASON, Outcome, call_objective
+from rocket_hpo.runner._storage import (
+    fail_lost_trials,
+    heartbeat_interval,
+    quiet_heartbeat_warnings,
+)
+
+__all__ = ["OBJECTIVE_FAILURES", "Callback", "TrialCounts", "count_trials", "run_worker"]
+
+_log = logging.getLogger("rocket_hpo.runner")
+
+Callback = Callable[[optuna.Study, FrozenTrial], None]
+
+OBJECTIVE_FAILURES = frozenset({"exception", "non-finite", "bad-value", "timeout"})
+"""Failure kinds that are the objective's own outcome and so count toward ``n_trials``."""
+
+
+@dataclass(frozen=True)
+class TrialCounts:
+    """How the trials of a study stand.
+
+    ``done`` (complete + pruned + failed) is what ``n_trials`` counts. ``lost`` trials
+    were running on a worker that died; a copy was queued and re-run, so they do not
+    count. ``surplus`` trials were created by a worker that then found the budget already
+    reached by others (a race between workers near the end) and were never run.
+    ``interrupted`` trials were stopped by Ctrl-C or a signal and do not count either.
+    """
+
+    complete: int
+    pruned: int
+    failed: int
+    lost: int
+    surplus: int
+    interrupted: int
+    running: int
+    waiting: int
+
+    @property
+    def done(self) -> int:
+        """Trials that count toward ``n_trials``."""
+        return self.complete + self.pruned + self.failed
+
+
+def _counts(t: FrozenTrial) -> bool:
+    if t.state in (TrialState.COMPLETE, TrialState.PRUNED):
+        return True
+    return t.state == TrialState.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES
+
+
+def _tally(trials: Sequence[FrozenTrial]) -> TrialCounts:
+    kinds = [t.user_attrs.get(FAIL_KIND) for t in trials if t.state == TrialState.FAIL]
+    failed = sum(k in OBJECTIVE_FAILURES for k in kinds)
+    surplus = kinds.count("surplus")
+    interrupted = kinds.count("interrupted")
+    return TrialCounts(
+        complete=sum(t.state == TrialState.COMPLETE for t in trials),
+        pruned=sum(t.state == TrialState.PRUNED for t in trials),
+        failed=failed,
+        lost=len(kinds) - failed - surplus - interrupted,
+        surplus=surplus,
+        interrupted=interrupted,
+        running=sum(t.state == TrialState.RUNNING for t in trials),
+        waiting=sum(t.state == TrialState.WAITING for t in trials),
+    )
+
+
+def count_trials(study: optuna.Study) -> TrialCounts:
+    """How the trials of ``study`` stand (see :class:`TrialCounts`).
+
+    Example:
+        >>> study = optuna.create_study()
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        >>> count_trials(study).done
+        3
+    """
+    return _tally(study.get_trials(deepcopy=False))
+
+
+class _Heartbeat:
+    """Records the trial's heartbeat now and then every ``interval`` seconds until closed."""
+
+    def __init__(self, study: optuna.Study, trial_id: int, interval: int | None) -> None:
+        self._storage: Any = study._storage
+        self._trial_id = trial_id
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _beat(self) -> None:
+        try:
+            self._storage.record_heartbeat(self._trial_id)
+        except Exception as e:  # a database hiccup must not kill the trial; retry next beat
+            _log.warning("Heartbeat of trial id %d failed: %s", self._trial_id, e)
+
+    def _run(self) -> None:
+        assert self._interval is not None
+        while not self._stop.wait(self._interval):
+            self._beat()
+
+    def __enter__(self) -> _Heartbeat:
+        if self._interval is not None:
+            self._beat()
+            self._thread = threading.Thread(target=self._run, daemon=True, name="rocket-heartbeat")
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _tell_failed(study: optuna.Study, trial: optuna.Trial, kind: str, reason: str) -> FrozenTrial:
+    trial.set_user_attr(FAIL_REASON, reason)
+    trial.set_user_attr(FAIL_KIND, kind)
+    return study.tell(trial, state=TrialState.FAIL)
+
+
+def _tell(study: optuna.Study, trial: optuna.Trial, outcome: Outcome) -> FrozenTrial | None:
+    try:
+        if outcome.pruned:
+            return study.tell(trial, state=TrialState.PRUNED)
+        if outcome.values is None:
+            assert outcome.kind is not None and outcome.reason is not None
+            _log.warning("Trial %d failed: %s", trial.number, outcome.reason)
+            return _tell_failed(study, trial, outcome.kind, outcome.reason)
+        values = outcome.values[0] if len(outcome.values) == 1 else outcome.values
+        return study.tell(trial, values)
+    except optuna.exceptions.UpdateFinishedTrialError:
+        # Its heartbeat went stale (the worker stalled past the grace period), another
+        # worker failed it and queued a re-run; that re-run replaces this result.
+        _log.warning("Trial %d was failed as lost before its result arrived", trial.number)
+        return None
+
+
+def _within_budget(
+    study: optuna.Study,
+    trial: optuna.Trial,
+    n_trials: int,
+    before: Sequence[FrozenTrial],
+) -> bool:
+    """Whether ``trial`` is among the first ``n_trials`` of the study, counting done ones first.
+
+    Two workers may both see one missing trial and both ask; the one with the higher
+    trial number yields, so exactly ``n_trials`` trials run. ``before`` is the study as
+    seen just before asking: when even counting every trial created since then as ahead
+    leaves room, the study is not read again (reads cost milliseconds on a database).
+    """
+    active = (TrialState.RUNNING, TrialState.WAITING)
+    known = [t for t in before if t.number != trial.number]
+    ahead = sum(_counts(t) or t.state in active for t in known)
+    newest = max((t.number for t in before), default=-1)
+    if ahead + max(0, trial.number - newest - 1) < n_trials:
+        return True
+    ahead = 0
+    for t in study.get_trials(deepcopy=False):
+        if t.number == trial.number:
+            continue
+        if _counts(t) or (t.state in active and t.number < trial.number):
+            ahead += 1
+    return ahead < n_trials
+
+
+def run_worker(
+    study: optuna.Study,
+    objective: Callable[[optuna.Trial], Any],
+    n_trials: int,
+    timeout_per_trial: float | None = None,
+    callbacks: Sequence[Callback] = (),
+    poll_interval: float = 0.5,
+) -> int:
+    """Ask, run and tell trials until ``study`` has ``n_trials`` done; the number run here.
+
+    When the missing trials are all running on other workers, this worker waits: one of
+    them may die, and then its trial is failed as lost (heartbeat) and queued again.
+    Without heartbeats a dead worker cannot be told from a slow one, so it does not wait.
+    """
+    interval = heartbeat_interval(study)
+    ran = 0
+    last_check = -math.inf
+    while True:
+        if interval is not None and time.monotonic() - last_check >= interval:
+            # Trials go stale only after a grace period of several intervals: looking
+            # once per interval is enough, and each look costs database round trips.
+            fail_lost_trials(study)
+            last_check = time.monotonic()
+        trials = study.get_trials(deepcopy=False)
+        counts = _tally(trials)
+        if counts.done >= n_trials:
+            return ran
+        if counts.waiting == 0 and counts.done + counts.running >= n_trials:
+            if interval is None:
+                return ran
+            time.sleep(poll_interval)
+            continue
+        with quiet_heartbeat_warnings():
+            trial = study.ask()
+        if not _within_budget(study, trial, n_trials, trials):
+            _tell_failed(
+                study, trial, "surplus", f"surplus: not run, the study had its {n_trials} trials"
+            )
+            continue
+        with _Heartbeat(study, trial._trial_id, interval):
+            try:
+                outcome = call_objective(objective, trial, timeout_per_trial)
+            except BaseException as e:  # Ctrl-C or SystemExit: record why, then stop
+                _tell_failed(study, trial, "interrupted", f"interrupted: {type(e).__name__}")
+                raise
+        frozen = _tell(study, trial, outcome)
+        ran += 1
+        if frozen is not None:
+            for callback in callbacks:
+                callback(study, frozen)

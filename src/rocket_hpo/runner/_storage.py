@@ -1,0 +1,221 @@
+"""Storages by URL, with heartbeats so that trials of a dead worker are found and re-run."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import optuna
+from optuna.storages import BaseStorage, InMemoryStorage, RDBStorage
+from optuna.trial import TrialState
+
+from rocket_hpo.errors import UsageError
+
+__all__ = [
+    "DEFAULT_STORAGE",
+    "MEMORY",
+    "fail_lost_trials",
+    "heartbeat_interval",
+    "make_storage",
+    "quiet_heartbeat_warnings",
+    "shareable",
+    "storage_url",
+]
+
+DEFAULT_STORAGE = "sqlite:///rocket.db"
+"""The storage used when none is named: a SQLite file in the current folder."""
+
+MEMORY = "memory"
+"""The URL that asks for an in-memory storage (one process only, lost at exit)."""
+
+
+@contextmanager
+def quiet_heartbeat_warnings() -> Iterator[None]:
+    """Silence Optuna's warnings that heartbeats are experimental and meant for ``optimize``.
+
+    Rocket's loop records heartbeats itself, so ask/tell with heartbeats is intended here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed")
+        yield
+
+
+def make_storage(
+    url: str | None = None,
+    *,
+    heartbeat_interval: int = 5,
+    grace_period: int | None = None,
+    max_retry: int | None = 3,
+) -> BaseStorage:
+    """An Optuna storage for ``url``, with heartbeats and re-runs of trials whose worker died.
+
+    Every running trial records a heartbeat every ``heartbeat_interval`` seconds; a running
+    trial whose last heartbeat is older than ``grace_period`` seconds (default twice the
+    interval) is failed by the next worker that looks, and a copy with the same
+    parameters is queued so that another worker runs it again (at most ``max_retry``
+    times; ``None`` = without limit).
+
+    Args:
+        url: ``sqlite:///path.db`` (the default, ``sqlite:///rocket.db``), a SQLAlchemy URL
+            such as ``postgresql://user@host:5432/db`` for many workers on many machines
+            (read with psycopg2, from the ``postgres`` extra),
+            or ``"memory"`` for an in-memory storage (one process, no heartbeats).
+        heartbeat_interval: Seconds between heartbeats of a running trial (>= 1).
+        grace_period: Seconds without a heartbeat after which a running trial counts as
+            lost (> ``heartbeat_interval``); ``None`` = twice the interval.
+        max_retry: How often one lost trial is re-run; ``None`` = without limit.
+
+    Example:
+        >>> storage = make_storage("sqlite:///:memory:", heartbeat_interval=2)
+        >>> study = optuna.create_study(storage=storage)
+    """
+    url = DEFAULT_STORAGE if url is None else url
+    if not isinstance(url, str) or not url:
+        raise UsageError(f"The 'storage' URL must be a non-empty string. Got {url!r} instead.")
+    if isinstance(heartbeat_interval, bool) or not isinstance(heartbeat_interval, int):
+        raise UsageError(
+            f"The 'heartbeat_interval' parameter must be an int >= 1 (seconds). "
+            f"Got {heartbeat_interval!r} instead."
+        )
+    if heartbeat_interval < 1:
+        raise UsageError(
+            f"The 'heartbeat_interval' parameter must be an int >= 1 (seconds). "
+            f"Got {heartbeat_interval!r} instead."
+        )
+    if grace_period is not None and (
+        isinstance(grace_period, bool)
+        or not isinstance(grace_period, int)
+        or grace_period <= heartbeat_interval
+    ):
+        raise UsageError(
+            f"The 'grace_period' parameter must be None or an int > heartbeat_interval "
+            f"({heartbeat_interval}). Got {grace_period!r} instead."
+        )
+    if max_retry is not None and (
+        isinstance(max_retry, bool) or not isinstance(max_retry, int) or max_retry < 0
+    ):
+        raise UsageError(
+            f"The 'max_retry' parameter must be None or an int >= 0. Got {max_retry!r} instead."
+        )
+    if url == MEMORY:
+        return InMemoryStorage()
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; Rocket's `postgres`
+            # extra installs psycopg2.
+            url = "postgresql+psycopg2://" + url[len(scheme) :]
+    engine_kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        # Several processes write one SQLite file: wait for the lock instead of failing.
+        engine_kwargs["connect_args"] = {"timeout": 60}
+    else:
+        # Long studies outlive server-side connection timeouts; test connections before use.
+        engine_kwargs["pool_pre_ping"] = True
+    try:
+        with quiet_heartbeat_warnings():
+            return RDBStorage(
+                url,
+                engine_kwargs=engine_kwargs,
+                heartbeat_interval=heartbeat_interval,
+                grace_period=grace_period,
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                    max_retry=max_retry
+                ),
+            )
+    except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UsageError(f"Cannot open storage {url!r}: {first}") from None
+
+
+def _backend(storage: BaseStorage) -> BaseStorage:
+    """The storage under Optuna's cache layer (``create_study`` wraps RDB storages in one)."""
+    return getattr(storage, "_backend", storage)
+
+
+def storage_url(study: optuna.Study) -> str:
+    """The URL of ``study``'s storage, or ``"memory"``.
+
+    Example:
+        >>> storage_url(optuna.create_study())
+        'memory'
+    """
+    backend = _backend(study._storage)
+    if isinstance(backend, RDBStorage):
+        return str(backend.url)
+    return MEMORY
+
+
+def shareable(study: optuna.Study) -> bool:
+    """Whether other processes can open ``study``'s storage (not in-memory, not ``:memory:``)."""
+    url = storage_url(study)
+    return url != MEMORY and ":memory:" not in url and url not in ("sqlite://", "sqlite:///")
+
+
+def heartbeat_interval(study: optuna.Study) -> int | None:
+    """The heartbeat interval of ``study``'s storage in seconds; ``None`` when it has none."""
+    storage = study._storage
+    getter = getattr(storage, "get_heartbeat_interval", None)
+    return None if getter is None else getter()
+
+
+def _grace_period(study: optuna.Study) -> float | None:
+    interval = heartbeat_interval(study)
+    if interval is None:
+        return None
+    grace = getattr(_backend(study._storage), "grace_period", None)
+    return float(2 * interval if grace is None else grace)
+
+
+def fail_lost_trials(study: optuna.Study) -> None:
+    """Fail the running trials whose worker is gone, and queue their re-runs.
+
+    Optuna's :func:`optuna.storages.fail_stale_trials` only sees trials that recorded at
+    least one heartbeat. A worker killed between creating a trial and its first heartbeat
+    (a few milliseconds, but ten random kills find that window) leaves a trial that would
+    run forever; such a trial, older than the grace period and still without a heartbeat,
+    is failed here the same way.
+    """
+    grace = _grace_period(study)
+    if grace is None:
+        return
+    with quiet_heartbeat_warnings():
+        optuna.storages.fail_stale_trials(study)
+    backend = _backend(study._storage)
+    if not isinstance(backend, RDBStorage):
+        return
+    now = datetime.now()
+    old = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if t.datetime_start is not None and now - t.datetime_start > timedelta(seconds=grace)
+    ]
+    if not old:
+        return
+    # Optuna has no public query for "has this trial ever sent a heartbeat"; the table is
+    # part of its RDB schema, read here through its own model.
+    from optuna.storages._rdb import models
+
+    with backend.scoped_session() as session:
+        ids = [t._trial_id for t in old]
+        beating = {
+            row[0]
+            for row in session.query(models.TrialHeartbeatModel.trial_id)
+            .filter(models.TrialHeartbeatModel.trial_id.in_(ids))
+            .all()
+        }
+    callback = backend.get_heartbeat_stale_trial_callback()
+    for t in old:
+        if t._trial_id in beating:
+            continue
+        try:
+            if not study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL):
+                continue
+        except optuna.exceptions.UpdateFinishedTrialError:
+            continue  # another worker failed (or finished) it first
+        if callback is not None:
+            callback(study, copy.deepcopy(study._storage.get_trial(t._trial_id)))
