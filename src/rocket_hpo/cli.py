@@ -57,6 +57,12 @@ def _cmd_space(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    from rocket_hpo.bench.cli import run_from_args
+
+    return run_from_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rocket",
@@ -79,6 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     space = sub.add_parser("space", help="validate a search-space YAML/JSON file")
     space.add_argument("file", help="path to the space file")
     space.set_defaults(func=_cmd_space)
+
+    bench = sub.add_parser(
+        "benchmark", help="compare Rocket with peers at equal cost (needs the 'bench' extra)"
+    )
+    bench.add_argument("--suite", default=None, help="yahpo-dev, yahpo-test, synthetic, dl-quick")
+    bench.add_argument("--tasks", default=None, help="comma-separated problems, e.g. "
+                       "yahpo/lcbench/3945,mfpb/mfh6,dl/digits")
+    bench.add_argument("--optimizers", default="rocket,random,tpe,tpe-hyperband,smac,smac-mf,dehb",
+                       help="comma-separated optimizers (default: all but rocket-full)")
+    bench.add_argument("--seeds", type=int, default=10, help="seeds per task and optimizer")
+    bench.add_argument("--budget", type=float, default=30.0,
+                       help="cost budget per run, in full-fidelity equivalents (default 30)")
+    bench.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
+    bench.add_argument("--out", default="benchmark-results", help="output folder (resumable)")
+    bench.set_defaults(func=_cmd_benchmark)
     return parser
 
 

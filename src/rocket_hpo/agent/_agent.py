@@ -1,0 +1,219 @@
+"""The agent: the policy, its reference, optimiser and pool, and the two things it does:
+draw a configuration one hyperparameter at a time, and learn from a finished stage.
+
+Example:
+    >>> import numpy as np
+    >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
+    >>> from rocket_hpo.agent import AgentSettings
+    >>> heads = [make_head("opt", CategoricalDistribution(["adam", "sgd"]), 16),
+    ...          make_head("lr", FloatDistribution(1e-4, 1.0, log=True), 16)]
+    >>> agent = Agent(heads, AgentSettings(), seed_key=0)
+    >>> draw = agent.begin(fraction=1.0, rng=np.random.default_rng(0), n_finished=0)
+    >>> agent.draw(draw, 0) in ("adam", "sgd"), 1e-4 <= agent.draw(draw, 1) <= 1.0
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+
+from rocket_hpo.agent._advantages import group_advantages
+from rocket_hpo.agent._heads import Head, make_head, smoothing_matrix
+from rocket_hpo.agent._policy import Policy, one_thread
+from rocket_hpo.agent._pool import Pool, Row, make_pool
+from rocket_hpo.agent._settings import AgentSettings
+from rocket_hpo.agent._update import Batch, UpdateStats, group_update
+
+__all__ = ["Agent", "Draw", "StageResult", "uniform_value"]
+
+
+@dataclass
+class Draw:
+    """Decoding state of one configuration in progress."""
+
+    hidden: torch.Tensor  # (1, 1, H)
+    fid: torch.Tensor  # (E,)
+    rng: np.random.Generator
+    explore: float
+    last: int = -1  # last position fed to the GRU
+    prev: int = 0  # token at position ``last``
+
+
+@dataclass
+class StageResult:
+    stats: UpdateStats
+    group_advantages: NDArray[Any]
+    marginals: list[NDArray[Any]]  # per head: mean output probabilities over the pool's contexts
+
+
+def uniform_value(head: Head, rng: np.random.Generator) -> Any:
+    """A uniform draw from ``head``'s distribution (log-uniform where it is log-scaled)."""
+    if head.kind == "continuous":
+        return head.value(float(rng.random()))
+    return head.decode(int(rng.integers(head.n_outputs)))
+
+
+class Agent:
+    def __init__(
+        self, heads: list[Head], settings: AgentSettings, seed_key: int, build: int = 0
+    ) -> None:
+        self.heads = heads
+        self.settings = settings
+        self.seed_key = seed_key
+        self.build = build  # bumped when a define-by-run space grows and the net is rebuilt
+        self.index = {h.name: p for p, h in enumerate(heads)}
+        seed = int(np.random.SeedSequence([seed_key, build]).generate_state(1)[0])
+        sizes = [h.n_outputs for h in heads]
+        self.policy = Policy(sizes, settings.hidden_size, settings.embed_size, seed)
+        self.reference = copy.deepcopy(self.policy).requires_grad_(False)
+        self.optimizer = torch.optim.Adam(
+            self.policy.parameters(), lr=settings.learning_rate, foreach=True
+        )
+        K = max(sizes)
+        self.smooth = torch.from_numpy(
+            np.stack([smoothing_matrix(h, K, settings.smoothing) for h in heads])
+        )  # (P, K, K)
+        self.stage = 0
+        self.n_seen = 0  # history size (at the learning fidelity) at the last update
+        self.pool = Pool()
+        self._pool_tokens, self._pool_units = self.pool.arrays()
+
+    # --- sampling ------------------------------------------------------------------------
+    def begin(self, fraction: float, rng: np.random.Generator, n_finished: int) -> Draw:
+        with torch.no_grad(), one_thread():
+            hidden, fid = self.policy.begin(fraction)
+        return Draw(hidden, fid, rng, self.settings.exploration(n_finished))
+
+    def draw(self, d: Draw, position: int) -> Any:
+        """Sample hyperparameter ``position``; skipped positions are fed as inactive."""
+        with torch.no_grad(), one_thread():
+            return self._draw(d, position)
+
+    def _draw(self, d: Draw, position: int) -> Any:
+        policy = self.policy
+        if position > d.last:
+            for q in range(d.last + 1, position):
+                _, d.hidden = policy.step(d.hidden, d.fid, q, d.prev)
+                d.prev = policy.inactive
+            probs_t, d.hidden = policy.step(d.hidden, d.fid, position, d.prev)
+        else:  # asked out of order: read the head at the current context, do not advance
+            probs_t, _ = policy.step(d.hidden, d.fid, position, d.prev)
+        head = self.heads[position]
+        n = head.n_outputs
+        probs = probs_t.double().numpy() * (1.0 - d.explore) + d.explore / n
+        cdf = np.cumsum(probs)
+        token = min(int(np.searchsorted(cdf, d.rng.random() * cdf[-1], side="right")), n - 1)
+        if position > d.last:
+            d.last, d.prev = position, token
+        if head.kind != "continuous":
+            return head.decode(token)
+        return head.value(self._unit_in_bin(d.rng, position, token))
+
+    def _unit_in_bin(self, rng: np.random.Generator, position: int, token: int) -> float:
+        """Local refinement: near a pool member that lies in the chosen bin, else uniform."""
+        lo, hi = self.heads[position].bin_range(token)
+        s = self.settings
+        if len(self._pool_tokens) and rng.random() < s.local_prob:
+            members = np.flatnonzero(self._pool_tokens[:, position] == token)
+            if len(members):
+                w = self.pool.weights[members]
+                pick = members[min(int(np.searchsorted(np.cumsum(w), rng.random() * w.sum())),
+                                   len(members) - 1)]
+                u = self._pool_units[pick, position] + rng.normal() * s.local_width * (hi - lo)
+                return float(np.clip(u, 0.0, 1.0))
+        return lo + float(rng.random()) * (hi - lo)
+
+    # --- learning ------------------------------------------------------------------------
+    def update(self, history: list[Row], group: list[Row]) -> StageResult:
+        """One stage: rebuild the pool from the whole history, replay it with the latest
+        group's self-play advantages, then make the policy the new reference."""
+        s = self.settings
+        self.pool = make_pool(history, s.elite_fraction, s.max_elites)
+        self._pool_tokens, self._pool_units = self.pool.arrays()
+        scores = np.array([r.score for r in history])
+        adv = group_advantages(np.array([r.score for r in group]), scores)
+        rows = self.pool.rows + group
+        k = len(self.pool.rows)
+        weight = np.concatenate([self.pool.weights / max(k, 1),
+                                 np.full(len(group), s.group_weight / max(len(group), 1))])
+        batch = Batch(
+            tokens=torch.from_numpy(np.stack([r.tokens for r in rows])),
+            fraction=torch.tensor([r.fraction for r in rows], dtype=torch.float32),
+            advantage=torch.tensor(np.concatenate([np.ones(k), adv]), dtype=torch.float32),
+            weight=torch.tensor(weight, dtype=torch.float32),
+        )
+        with one_thread():
+            stats = group_update(
+                self.policy, self.reference, self.optimizer, batch, self.smooth,
+                steps=s.update_steps, clip=s.clip, kl_coef=s.kl_coef,
+                entropy_floor=s.entropy_floor, entropy_coef=s.entropy_coef,
+            )
+            self.reference.load_state_dict(self.policy.state_dict())
+            marginals = self._marginals(batch.tokens[:k], batch.fraction[:k])
+        self.stage += 1
+        return StageResult(stats, adv, marginals)
+
+    @torch.no_grad()
+    def _marginals(self, tokens: torch.Tensor, fraction: torch.Tensor) -> list[NDArray[Any]]:
+        if len(tokens) == 0:
+            return [np.full(h.n_outputs, 1.0 / h.n_outputs) for h in self.heads]
+        probs = self.policy.log_probs(tokens, fraction).exp().mean(0)  # (P, K)
+        return [probs[p, : h.n_outputs].double().numpy() for p, h in enumerate(self.heads)]
+
+    # --- state -----------------------------------------------------------------------------
+    def state_bytes(self) -> bytes:
+        """Everything needed to continue: weights, optimiser, reference, pool, counters."""
+        from optuna.distributions import distribution_to_json
+
+        tokens, units = self.pool.arrays()
+        state = {
+            "version": 1,
+            "heads": [[h.name, distribution_to_json(h.distribution)] for h in self.heads],
+            "seed_key": self.seed_key,
+            "build": self.build,
+            "stage": self.stage,
+            "n_seen": self.n_seen,
+            "policy": self.policy.state_dict(),
+            "reference": self.reference.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "pool_numbers": [r.number for r in self.pool.rows],
+            "pool_fractions": [r.fraction for r in self.pool.rows],
+            "pool_scores": [r.score for r in self.pool.rows],
+            "pool_tokens": torch.from_numpy(tokens),
+            "pool_units": torch.from_numpy(units),
+        }
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, settings: AgentSettings) -> Agent:
+        from optuna.distributions import json_to_distribution
+
+        state = torch.load(io.BytesIO(data), weights_only=True)
+        heads = [make_head(name, json_to_distribution(d), settings.n_bins)
+                 for name, d in state["heads"]]
+        agent = cls(heads, settings, int(state["seed_key"]), int(state["build"]))
+        agent.policy.load_state_dict(state["policy"])
+        agent.reference.load_state_dict(state["reference"])
+        agent.optimizer.load_state_dict(state["optimizer"])
+        agent.stage, agent.n_seen = int(state["stage"]), int(state["n_seen"])
+        rows = [
+            Row(int(n), t.numpy().copy(), u.numpy().copy(), float(f), float(sc))
+            for n, t, u, f, sc in zip(
+                state["pool_numbers"], state["pool_tokens"], state["pool_units"],
+                state["pool_fractions"], state["pool_scores"], strict=True,
+            )
+        ]
+        from rocket_hpo.agent._advantages import pool_weights
+
+        agent.pool = Pool(rows, pool_weights(len(rows)) if rows else np.zeros(0))
+        agent._pool_tokens, agent._pool_units = agent.pool.arrays()
+        return agent

@@ -1,0 +1,185 @@
+"""The agent's state and per-stage signals, kept in the study's storage (study system attrs),
+so a resumed study, another worker process or a report reads them from there.
+
+Keys (all study system attributes; see also :mod:`rocket_hpo.sampler`):
+
+- ``rocket:agent:meta``: ``{"stage", "build", "chunks", "sha256", "bytes"}``, written last.
+- ``rocket:agent:state:<i>``: chunk ``i`` of the base64 text of ``torch.save`` of the state
+  (weights, reference, optimiser, pool, counters, seed), at most :data:`CHUNK` characters
+  each so that every storage backend accepts them.
+- ``rocket:signals:<stage>`` (stage zero-padded to 6 digits): the learning signals of
+  that stage, a JSON object (see :func:`stage_signals`).
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> save_state(study, b"abc" * 10, stage=3, build=0)
+    >>> load_state(study)
+    (3, 0, b'abcabcabcabcabcabcabcabcabcabc')
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import optuna
+from numpy.typing import NDArray
+
+from rocket_hpo.agent._heads import Head
+
+__all__ = [
+    "CHUNK",
+    "META_KEY",
+    "SIGNALS_PREFIX",
+    "STATE_PREFIX",
+    "load_state",
+    "read_signals",
+    "save_state",
+    "stage_signals",
+    "write_signals",
+]
+
+META_KEY = "rocket:agent:meta"
+STATE_PREFIX = "rocket:agent:state:"
+SIGNALS_PREFIX = "rocket:signals:"
+CHUNK = 60_000
+
+
+def save_state(study: optuna.Study, data: bytes, stage: int, build: int) -> None:
+    """Write ``data`` (the agent's serialised state) in chunks, then the meta record."""
+    text = base64.b64encode(data).decode("ascii")
+    chunks = [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+    storage, sid = study._storage, study._study_id
+    for i, chunk in enumerate(chunks):
+        storage.set_study_system_attr(sid, f"{STATE_PREFIX}{i}", chunk)
+    meta: dict[str, Any] = {
+        "stage": stage,
+        "build": build,
+        "chunks": len(chunks),
+        "bytes": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    storage.set_study_system_attr(sid, META_KEY, meta)
+
+
+def read_meta(attrs: Mapping[str, Any]) -> dict[str, Any] | None:
+    meta = attrs.get(META_KEY)
+    return meta if isinstance(meta, dict) else None
+
+
+def load_state(
+    study: optuna.Study, attrs: Mapping[str, Any] | None = None
+) -> tuple[int, int, bytes] | None:
+    """(stage, build, state bytes) saved in ``study``, or None when there is none or a
+    concurrent writer left it inconsistent (the caller then keeps its own state)."""
+    if attrs is None:
+        attrs = study._storage.get_study_system_attrs(study._study_id)
+    meta = read_meta(attrs)
+    if meta is None:
+        return None
+    try:
+        text = "".join(attrs[f"{STATE_PREFIX}{i}"] for i in range(int(meta["chunks"])))
+        data = base64.b64decode(text)
+    except (KeyError, ValueError, TypeError):
+        return None
+    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+        return None
+    return int(meta["stage"]), int(meta["build"]), data
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _quantile(head: Head, probs: NDArray[Any], q: float) -> Any:
+    """Value at quantile ``q`` of a head's output distribution (uniform inside each bin)."""
+    cdf = np.cumsum(probs / probs.sum())
+    b = min(int(np.searchsorted(cdf, q)), len(cdf) - 1)
+    before = cdf[b - 1] if b > 0 else 0.0
+    inside = (q - before) / max(cdf[b] - before, 1e-12)
+    return head.value((b + min(max(inside, 0.0), 1.0)) / len(probs))
+
+
+def summarise_head(head: Head, probs: NDArray[Any]) -> dict[str, Any]:
+    """The report's view of one hyperparameter's current distribution."""
+    if head.kind == "categorical":
+        choices = head.distribution.choices  # type: ignore[attr-defined]
+        return {"type": "categorical",
+                "probs": {str(c): float(p) for c, p in zip(choices, probs, strict=True)}}
+    centres = (np.arange(len(probs)) + 0.5) / len(probs)
+    mean_u = float((probs * centres).sum() / probs.sum())
+    return {
+        "type": "numeric",
+        "mean": head.value(mean_u),
+        "q10": _quantile(head, probs, 0.1),
+        "median": _quantile(head, probs, 0.5),
+        "q90": _quantile(head, probs, 0.9),
+        "bins": [float(p) for p in probs],
+    }
+
+
+def stage_signals(
+    *,
+    stage: int,
+    n_trials: int,
+    fraction: float,
+    entropy: float,
+    kl: float,
+    mean_advantage: float,
+    best_value: float | None,
+    group_values: list[float],
+    pool_size: int,
+    heads: list[Head],
+    marginals: list[NDArray[Any]],
+) -> dict[str, Any]:
+    """The JSON record stored under ``rocket:signals:<stage>``.
+
+    Fields: ``stage``; ``n_trials`` (finished trials at the learning fidelity);
+    ``fraction`` (that fidelity); ``entropy`` (mean normalised entropy of the policy's
+    heads over the pool's contexts, 1 = uniform); ``kl`` (KL to the previous stage's
+    policy); ``mean_advantage`` (of the stage's group); ``best_value`` (best objective
+    value so far at that fidelity, in the study's direction); ``group_mean_value`` (mean
+    objective value of the group's completed trials); ``group_size``; ``n_failed`` (failed
+    trials in the group); ``pool_size``; ``hyperparameters``: per name, for categorical
+    ones ``{"type": "categorical", "probs": {choice: p}}``, for numeric ones
+    ``{"type": "numeric", "mean", "q10", "median", "q90", "bins"}``.
+    """
+    finite = [v for v in group_values if math.isfinite(v)]
+    return {
+        "stage": stage,
+        "n_trials": n_trials,
+        "fraction": fraction,
+        "entropy": _finite(entropy),
+        "kl": _finite(kl),
+        "mean_advantage": _finite(mean_advantage),
+        "best_value": best_value,
+        "group_mean_value": float(np.mean(finite)) if finite else None,
+        "group_size": len(group_values),
+        "n_failed": len(group_values) - len(finite),
+        "pool_size": pool_size,
+        "hyperparameters": {h.name: summarise_head(h, m)
+                            for h, m in zip(heads, marginals, strict=True)},
+    }
+
+
+def write_signals(study: optuna.Study, signals: dict[str, Any]) -> None:
+    key = f"{SIGNALS_PREFIX}{int(signals['stage']):06d}"
+    study._storage.set_study_system_attr(study._study_id, key, signals)
+
+
+def read_signals(study: optuna.Study) -> list[dict[str, Any]]:
+    """All stored per-stage signals of ``study``, in stage order.
+
+    Example:
+        >>> import optuna
+        >>> read_signals(optuna.create_study())
+        []
+    """
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    keys = sorted(k for k in attrs if k.startswith(SIGNALS_PREFIX))
+    return [attrs[k] for k in keys]

@@ -1,0 +1,228 @@
+"""``summary.md`` and PNG anytime plots from benchmark records."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .stats import (
+    _normaliser,
+    bootstrap_ci,
+    final_regrets,
+    mean_ranks,
+    regret_curve,
+    time_to_target,
+    wilcoxon_vs_best_peer,
+)
+
+__all__ = ["summary_markdown", "write_plots", "write_report"]
+
+ORDER = ["rocket", "rocket-full", "random", "tpe", "tpe-hyperband", "smac", "smac-mf", "dehb"]
+
+
+def _opts(records: list[dict[str, Any]]) -> list[str]:
+    present = {r["optimizer"] for r in records}
+    return [o for o in ORDER if o in present] + sorted(present - set(ORDER))
+
+
+def _fmt(m: float, lo: float, hi: float) -> str:
+    return f"{m:.4f} [{lo:.4f}, {hi:.4f}]"
+
+
+def summary_markdown(data: dict[str, Any]) -> str:
+    """The summary tables as Markdown."""
+    records = data["records"]
+    if not records:
+        return "# Benchmark summary\n\nNo records yet.\n"
+    opts = _opts(records)
+    regrets = final_regrets(records)
+    tasks = sorted(regrets)
+    budgets = sorted({float(r["budget"]) for r in records})
+    seeds = sorted({int(r["seed"]) for r in records})
+    meta = data.get("meta", {})
+    lines = [
+        "# Benchmark summary",
+        "",
+        f"Command: `{meta.get('command', '?')}`",
+        "",
+        f"Budget: {', '.join(f'{b:g}' for b in budgets)} full-fidelity equivalents per run; "
+        f"seeds: {len(seeds)}; tasks: {len(tasks)}; records: {len(records)}.",
+        "",
+        "## Final normalised regret (mean [95% bootstrap interval]; lower is better)",
+        "",
+        "| task | " + " | ".join(opts) + " |",
+        "|---|" + "---|" * len(opts),
+    ]
+    for t in tasks:
+        cells = []
+        means = {o: float(np.mean(list(regrets[t][o].values()))) for o in opts if o in regrets[t]}
+        best = min(means.values()) if means else math.nan
+        for o in opts:
+            if o not in regrets[t]:
+                cells.append("–")
+                continue
+            m, lo, hi = bootstrap_ci(list(regrets[t][o].values()))
+            cell = _fmt(m, lo, hi)
+            cells.append(f"**{cell}**" if m == best else cell)
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    # Across tasks: per seed, the mean over tasks; the interval resamples seeds.
+    cells = []
+    for o in opts:
+        per_seed = [
+            float(np.mean([regrets[t][o][s] for t in tasks]))
+            for s in seeds
+            if all(o in regrets[t] and s in regrets[t][o] for t in tasks)
+        ]
+        cells.append(_fmt(*bootstrap_ci(per_seed)) if per_seed else "–")
+    lines.append("| **mean over tasks** | " + " | ".join(cells) + " |")
+    ranks = mean_ranks(regrets)
+    lines.append("| **mean rank** | " + " | ".join(
+        f"{ranks[o]:.2f}" if o in ranks else "–" for o in opts) + " |")
+    lines += _wilcoxon_section(regrets, tasks)
+    lines += _ttt_section(records, regrets, tasks, opts)
+    lines += _overhead_section(records, opts)
+    lines += ["", "## Plots", "", "Anytime regret (mean over seeds, band = ±1 standard error): "
+              "`anytime.png` (per task) and `anytime_mean.png` (mean over tasks).", ""]
+    return "\n".join(lines)
+
+
+def _wilcoxon_section(regrets: dict[str, Any], tasks: list[str]) -> list[str]:
+    lines = ["", "## Rocket against the best peer per task (two-sided Wilcoxon signed-rank, "
+             "paired by seed)", ""]
+    rows = [(t, wilcoxon_vs_best_peer(regrets[t])) for t in tasks]
+    if all(w is None for _, w in rows):
+        return [*lines, "Rocket is not in these records.", ""]
+    lines += ["| task | best peer | Rocket mean | peer mean | median diff | p | verdict |",
+              "|---|---|---|---|---|---|---|"]
+    for t, w in rows:
+        if w is None:
+            continue
+        ours = float(np.mean(list(regrets[t]["rocket"].values())))
+        theirs = float(np.mean(list(regrets[t][w["peer"]].values())))
+        p = w["p"]
+        if math.isnan(p) or p >= 0.05:
+            verdict = "no significant difference"
+        else:
+            verdict = "Rocket better" if w["median_diff"] < 0 else "Rocket worse"
+        p_text = "–" if math.isnan(p) else f"{p:.3g}"
+        lines.append(f"| {t} | {w['peer']} | {ours:.4f} | {theirs:.4f} | "
+                     f"{w['median_diff']:+.4f} | {p_text} | {verdict} |")
+    return lines
+
+
+def _ttt_section(records: list[dict[str, Any]], regrets: dict[str, Any], tasks: list[str],
+                 opts: list[str]) -> list[str]:
+    ref_name = "random" if "random" in opts else None
+    lines = ["", "## Time to target", "",
+             "Target per task: the mean final regret of "
+             + ("random search" if ref_name else "the worst optimizer")
+             + ". Cell: median cost to reach it, as a ratio to the reference's median cost "
+             "(lower is faster), and how many seeds reached it.", "",
+             "| task | " + " | ".join(opts) + " |", "|---|" + "---|" * len(opts)]
+    norm = _normaliser(records)
+    by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in records:
+        by[(r["task"], r["optimizer"])].append(r)
+    for t in tasks:
+        means = {o: float(np.mean(list(regrets[t][o].values()))) for o in regrets[t]}
+        ref = ref_name if ref_name in means else max(means, key=lambda o: means[o])
+        target = means[ref]
+        ttt = {o: [time_to_target(r, target, norm) for r in by[(t, o)]] for o in means}
+        ref_med = float(np.median(ttt[ref]))
+        cells = []
+        for o in opts:
+            if o not in ttt:
+                cells.append("–")
+                continue
+            med = float(np.median(ttt[o]))
+            hit = sum(math.isfinite(v) for v in ttt[o])
+            ratio = "–" if not math.isfinite(med) or not math.isfinite(ref_med) or ref_med == 0 \
+                else f"{med / ref_med:.2f}"
+            cells.append(f"{ratio} ({hit}/{len(ttt[o])})")
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _overhead_section(records: list[dict[str, Any]], opts: list[str]) -> list[str]:
+    lines = ["", "## Optimizer overhead (wall time outside the objective)", "",
+             "| optimizer | ms per evaluation | s per run | evaluations per run |",
+             "|---|---|---|---|"]
+    for o in opts:
+        rs = [r for r in records if r["optimizer"] == o]
+        per_eval = 1e3 * sum(r["overhead_s"] for r in rs) / max(sum(r["n_evals"] for r in rs), 1)
+        lines.append(f"| {o} | {per_eval:.1f} | {np.mean([r['overhead_s'] for r in rs]):.2f} | "
+                     f"{np.mean([r['n_evals'] for r in rs]):.0f} |")
+    return lines
+
+
+def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
+    """``anytime.png`` (one panel per task) and ``anytime_mean.png``; returns the paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    records = data["records"]
+    if not records:
+        return []
+    opts = _opts(records)
+    tasks = sorted({r["task"] for r in records})
+    budget = max(float(r["budget"]) for r in records)
+    grid = np.linspace(0.0, budget, 300)
+    norm = _normaliser(records)
+    curves: dict[tuple[str, str], np.ndarray[Any, Any]] = {}
+    for t in tasks:
+        for o in opts:
+            rs = [r for r in records if r["task"] == t and r["optimizer"] == o]
+            if rs:
+                curves[(t, o)] = np.stack([regret_curve(r, grid, norm) for r in rs])
+    ncol = min(4, len(tasks))
+    nrow = math.ceil(len(tasks) / ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3.2 * nrow), squeeze=False)
+    for ax, t in zip(axes.flat, tasks, strict=False):
+        for o in opts:
+            if (t, o) in curves:
+                _band(ax, grid, curves[(t, o)], o)
+        ax.set_title(t, fontsize=9)
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.set_xlabel("cost (full-fidelity equivalents)", fontsize=8)
+        ax.set_ylabel("normalised regret", fontsize=8)
+    for ax in list(axes.flat)[len(tasks):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.tight_layout()
+    paths = [out / "anytime.png"]
+    fig.savefig(paths[0], dpi=90)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for o in opts:
+        per_task = [curves[(t, o)].mean(axis=0) for t in tasks if (t, o) in curves]
+        if len(per_task) == len(tasks):
+            ax.plot(grid, np.mean(per_task, axis=0), label=o)
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_xlabel("cost (full-fidelity equivalents)")
+    ax.set_ylabel("mean normalised regret over tasks")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "anytime_mean.png")
+    fig.savefig(paths[1], dpi=90)
+    plt.close(fig)
+    return paths
+
+
+def _band(ax: Any, grid: np.ndarray[Any, Any], c: np.ndarray[Any, Any], label: str) -> None:
+    mean = c.mean(axis=0)
+    se = c.std(axis=0, ddof=1) / math.sqrt(len(c)) if len(c) > 1 else np.zeros_like(mean)
+    (line,) = ax.plot(grid, mean, label=label, lw=1.2)
+    ax.fill_between(grid, mean - se, mean + se, color=line.get_color(), alpha=0.15, lw=0)
+
+
+def write_report(data: dict[str, Any], out: Path) -> None:
+    """Write ``summary.md`` and the plots into ``out``."""
+    out = Path(out)
+    (out / "summary.md").write_text(summary_markdown(data))
+    write_plots(data, out)

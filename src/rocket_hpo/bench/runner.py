@@ -1,0 +1,194 @@
+"""Run (task, optimizer, seed) jobs in parallel processes; keep results in a resumable JSON.
+
+``DIR/results.json`` holds ``{"meta": ..., "records": [...]}``. A record is written as
+soon as its job finishes (atomically: temporary file then rename), and a rerun with the
+same ``DIR`` skips every (task, optimizer, seed, budget) already recorded, so a stopped
+run resumes where it was. After the jobs, ``summary.md`` and the PNG plots are rebuilt
+from all records in the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rocket_hpo.errors import UsageError
+
+__all__ = ["Job", "load_results", "run_benchmark", "run_job"]
+
+RESULTS = "results.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One optimizer run: ``optimizer`` on ``task`` with ``seed`` until ``budget`` is spent."""
+
+    task: str
+    optimizer: str
+    seed: int
+    budget: float
+
+    def key(self) -> tuple[str, str, int, float]:
+        return (self.task, self.optimizer, self.seed, float(self.budget))
+
+
+def _single_thread() -> None:
+    # Seeds run in separate processes; threads inside each would only fight for the cores.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover - torch is a core dependency
+        pass
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """Run one job in this process and return its record (``error`` set if it failed)."""
+    from .optimizers import run_optimizer
+    from .problems import get_problem
+
+    record: dict[str, Any] = asdict(job)
+    try:
+        problem = get_problem(job.task)
+        record.update(run_optimizer(job.optimizer, problem, job.budget, job.seed))
+        record["direction"] = problem.direction
+    except Exception as e:  # a peer's crash must not take the other jobs down
+        record["error"] = f"{type(e).__name__}: {e}"
+        record["traceback"] = traceback.format_exc(limit=8)
+    return record
+
+
+def _key(record: dict[str, Any]) -> tuple[str, str, int, float]:
+    return (record["task"], record["optimizer"], int(record["seed"]), float(record["budget"]))
+
+
+def load_results(out: Path) -> dict[str, Any]:
+    """The results file in ``out``, or an empty one."""
+    path = Path(out) / RESULTS
+    if not path.exists():
+        return {"meta": {}, "records": []}
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def _save(out: Path, data: dict[str, Any]) -> None:
+    path = Path(out) / RESULTS
+    data["records"].sort(key=_key)  # completion order varies between runs; the file does not
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=float))
+    tmp.replace(path)
+
+
+def _check(tasks: Sequence[str], optimizers: Sequence[str], seeds: int, budget: float,
+           workers: int) -> None:
+    from .optimizers import OPTIMIZERS
+
+    if not tasks:
+        raise UsageError("Give at least one task (--tasks) or a suite (--suite).")
+    for o in optimizers:
+        if o not in OPTIMIZERS:
+            raise UsageError(
+                f"The optimizers must be among {sorted(OPTIMIZERS)}. Got {o!r} instead."
+            )
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise UsageError(f"The number of seeds must be an integer >= 1. Got {seeds!r} instead.")
+    if not isinstance(budget, int | float) or not budget > 0:
+        raise UsageError(f"The budget must be a number > 0. Got {budget!r} instead.")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise UsageError(f"The number of workers must be an integer >= 1. Got {workers!r}.")
+
+
+def run_benchmark(
+    tasks: Sequence[str],
+    optimizers: Sequence[str],
+    seeds: int,
+    budget: float,
+    out: str | os.PathLike[str],
+    workers: int = 1,
+    command: str | None = None,
+    log: Callable[[str], None] = print,
+    report: bool = True,
+) -> dict[str, Any]:
+    """Run every (task, optimizer, seed) not yet in ``out/results.json``; write the summary.
+
+    Seeds are ``0 .. seeds-1``; the seed is passed to the optimizer (problems are
+    deterministic). Returns the results (``{"meta", "records"}``).
+
+    Example:
+        >>> data = run_benchmark(["yahpo/lcbench/3945"], ["random"], seeds=2, budget=3,
+        ...                      out="/tmp/rocket-bench-doc", report=False)  # doctest: +SKIP
+    """
+    _check(tasks, optimizers, seeds, budget, workers)
+    from .problems import get_problem
+
+    for t in tasks:  # fail fast on a bad task name, before any process starts
+        get_problem(t)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = load_results(out_dir)
+    data["records"] = [r for r in data["records"] if "error" not in r]
+    done = {_key(r) for r in data["records"]}
+    jobs = [
+        Job(t, o, s, float(budget))
+        for t in tasks
+        for s in range(seeds)
+        for o in optimizers
+        if (t, o, s, float(budget)) not in done
+    ]
+    data["meta"] = {
+        "command": command or " ".join(sys.argv),
+        "budget_unit": "full-fidelity equivalents",
+        "python": sys.version.split()[0],
+        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    log(f"{len(jobs)} jobs to run ({len(done)} already in {out_dir / RESULTS}), {workers} workers")
+    _single_thread()
+    start = time.perf_counter()
+    if workers == 1:
+        finished = (run_job(j) for j in jobs)
+        _collect(finished, data, out_dir, len(jobs), start, log)
+    else:
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
+                                 initializer=_single_thread) as pool:
+            futures = [pool.submit(run_job, j) for j in jobs]
+            _collect((f.result() for f in as_completed(futures)), data, out_dir, len(jobs),
+                     start, log)
+    errors = len(data.get("errors", []))
+    if report:
+        from .report import write_report
+
+        write_report(data, out_dir)
+        log(f"wrote {out_dir / 'summary.md'}")
+    if errors:
+        log(f"{errors} jobs failed; see 'errors' in {out_dir / RESULTS} (rerun to retry them)")
+    return data
+
+
+def _collect(records: Any, data: dict[str, Any], out: Path, n: int, start: float,
+             log: Callable[[str], None]) -> None:
+    data["errors"] = []
+    for i, rec in enumerate(records, 1):
+        if "error" in rec:
+            data["errors"].append(rec)
+            log(f"[{i}/{n}] {rec['task']} {rec['optimizer']} seed {rec['seed']}: "
+                f"FAILED {rec['error']}")
+        else:
+            data["records"].append(rec)
+            regret = rec.get("final_regret")
+            shown = f"regret {regret:.4f}" if regret is not None else f"score {rec['final_score']}"
+            log(f"[{i}/{n}] {rec['task']} {rec['optimizer']} seed {rec['seed']}: {shown}, "
+                f"{rec['n_evals']} evals, overhead {rec['overhead_s']:.1f}s "
+                f"({time.perf_counter() - start:.0f}s elapsed)")
+        _save(out, data)

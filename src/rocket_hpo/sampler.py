@@ -1,0 +1,346 @@
+"""``RocketSampler``: the Rocket agent as an Optuna sampler (thin glue to ``agent/``).
+
+The study runs in **stages**. Whenever ``group_size`` more trials have finished at the
+learning fidelity (in any order, from any worker), the next trial's ``before_trial``
+updates the policy on the whole history (self-play ranks, pool replay, clipped update with
+a KL pull to the previous stage's policy and an entropy floor; see :mod:`rocket_hpo.agent`),
+saves the agent's state into the study's storage and stores that stage's learning signals.
+Each ``suggest_*`` call is answered by decoding the next hyperparameter from the policy, so
+conditional hyperparameters are drawn only when the objective asks for them.
+
+Study system attributes written (all JSON):
+
+- ``rocket:agent:meta`` and ``rocket:agent:state:<i>``: the agent's state (see
+  :mod:`rocket_hpo.agent._storage`); a new sampler on the same storage, in this or
+  another process, continues from it.
+- ``rocket:signals:<stage>``: per-stage signals (``entropy``, ``mean_advantage``,
+  ``best_value``, ``group_mean_value``, per-hyperparameter distribution summaries ...);
+  read them with :func:`rocket_hpo.agent.read_signals`.
+
+Trial user attribute written when a fidelity scheduler is given:
+``rocket_hpo.fidelity.FIDELITY_PARAM`` (the data fraction the trial should train on).
+
+**Fidelity hook.** ``fidelity`` is any object with ``assign(study, trial)`` returning an
+assignment with ``.fraction`` (float in (0, 1]) and ``.promote`` (a ``FrozenTrial`` whose
+parameters to re-propose, or None), and ``learning_fraction(study)`` (the fidelity whose
+results the policy learns from). Without one, every trial runs at fraction 1.0.
+
+Failed, pruned and NaN/inf trials rank last.
+
+Example:
+    >>> import optuna
+    >>> from rocket_hpo import RocketSampler
+    >>> from rocket_hpo.space import Categorical, Float, Space
+    >>> space = Space(x=Float(-5, 5), kind=Categorical(["a", "b"]))
+    >>> def objective(trial):
+    ...     c = space.suggest(trial)
+    ...     return (c["x"] - 1.0) ** 2 + (0.0 if c["kind"] == "a" else 1.0)
+    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+    >>> study = optuna.create_study(sampler=RocketSampler(space, seed=0))
+    >>> study.optimize(objective, n_trials=30)
+    >>> study.best_value < 1.0
+    True
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import optuna
+from optuna.distributions import BaseDistribution
+from optuna.samplers import BaseSampler
+from optuna.trial import FrozenTrial, TrialState
+
+from rocket_hpo.agent._agent import Agent, Draw, uniform_value
+from rocket_hpo.agent._heads import Head, make_head
+from rocket_hpo.agent._pool import Row, encode_trial, trial_score
+from rocket_hpo.agent._settings import AgentSettings
+from rocket_hpo.agent._storage import load_state, save_state, stage_signals, write_signals
+from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.space import Space
+
+__all__ = ["RocketSampler"]
+
+_FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
+
+
+@dataclass
+class _TrialDraw:
+    rng: np.random.Generator
+    draw: Draw | None
+    promote: dict[str, Any] | None
+
+
+def _fraction(trial: FrozenTrial) -> float:
+    value = trial.user_attrs.get(FIDELITY_PARAM)
+    return 1.0 if value is None else float(value)
+
+
+class RocketSampler(BaseSampler):
+    """Rocket's self-play RL policy as an Optuna sampler.
+
+    Args:
+        space: the search space, or None to learn it from the trials (define-by-run: every
+            hyperparameter any finished trial asked for, including conditional ones).
+        seed: seed of every random choice; the same seed gives the same proposals in a
+            single-worker study.
+        fidelity: a fidelity scheduler (see the module docstring), or None for full data.
+        settings: an :class:`~rocket_hpo.agent.AgentSettings`; keyword ``overrides`` replace
+            single fields (``RocketSampler(space, group_size=8)``).
+        warm_start: finished trials (or a study) whose results join the history the policy
+            learns from, e.g. another study of the same space.
+        policy_state: bytes from :meth:`state_bytes` of another sampler to start from, used
+            when the study has no saved state yet.
+
+    Example:
+        >>> from rocket_hpo.space import Float, Space
+        >>> RocketSampler(Space(lr=Float(1e-4, 1.0, log=True)), seed=0, group_size=8)
+        RocketSampler(seed=0, group_size=8)
+    """
+
+    def __init__(
+        self,
+        space: Space | None = None,
+        *,
+        seed: int | None = None,
+        fidelity: Any = None,
+        settings: AgentSettings | None = None,
+        warm_start: optuna.Study | Sequence[FrozenTrial] | None = None,
+        policy_state: bytes | None = None,
+        **overrides: Any,
+    ) -> None:
+        if space is not None and not isinstance(space, Space):
+            raise TypeError(
+                f"The 'space' argument must be a rocket_hpo.space.Space or None. Got {space!r}."
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
+            raise TypeError(f"The 'seed' argument must be an integer or None. Got {seed!r}.")
+        if fidelity is not None and not (
+            callable(getattr(fidelity, "assign", None))
+            and callable(getattr(fidelity, "learning_fraction", None))
+        ):
+            raise TypeError(
+                "The 'fidelity' argument must have assign(study, trial) and "
+                f"learning_fraction(study) methods, or be None. Got {fidelity!r}."
+            )
+        self._settings = AgentSettings.from_kwargs(settings, **overrides)
+        self._overrides = overrides
+        self._seed = None if seed is None else int(seed)
+        self._seed_key = (
+            self._seed if self._seed is not None
+            else int(np.random.SeedSequence().entropy) % (2**63)  # type: ignore[arg-type]
+        )
+        self._space = space
+        self._fidelity = fidelity
+        if isinstance(warm_start, optuna.Study):
+            warm_start = warm_start.get_trials(deepcopy=False, states=_FINISHED)
+        self._warm = [t for t in (warm_start or []) if t.state in _FINISHED]
+        self._agent: Agent | None = None
+        if policy_state is not None:
+            self._agent = Agent.from_bytes(policy_state, self._settings)
+            self._agent.seed_key = self._seed_key
+            self._agent.stage = self._agent.n_seen = 0
+        elif space is not None:
+            self._agent = Agent(self._heads_of(space.to_optuna()), self._settings, self._seed_key)
+        self._draws: dict[int, _TrialDraw] = {}
+        self._rows: dict[tuple[int, int], Row] = {}  # (build, trial number) -> row
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._overrides.items())
+        return f"RocketSampler(seed={self._seed!r}{extra})"
+
+    # --- public helpers ----------------------------------------------------------------------
+    @property
+    def stage(self) -> int:
+        """Stages completed so far (as far as this sampler knows)."""
+        return 0 if self._agent is None else self._agent.stage
+
+    def state_bytes(self) -> bytes:
+        """The agent's current state, to warm-start another sampler (``policy_state=``)."""
+        if self._agent is None:
+            raise RuntimeError("The sampler has no policy yet (no space and no finished trials).")
+        return self._agent.state_bytes()
+
+    def _heads_of(self, dists: dict[str, BaseDistribution]) -> list[Head]:
+        return [make_head(n, d, self._settings.n_bins) for n, d in dists.items()]
+
+    # --- Optuna hooks --------------------------------------------------------------------------
+    def infer_relative_search_space(
+        self, study: optuna.Study, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        return {}
+
+    def sample_relative(
+        self, study: optuna.Study, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        return {}
+
+    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        """Sync with the stored state, run a stage update if one is due, and start decoding
+        this trial at the fidelity the scheduler assigns."""
+        self._raise_error_if_multi_objective(study)
+        with self._lock:
+            self._sync(study)
+            fraction, promote = 1.0, None
+            if self._fidelity is not None:
+                assignment = self._fidelity.assign(study, trial)
+                fraction = float(assignment.fraction)
+                study._storage.set_trial_user_attr(trial._trial_id, FIDELITY_PARAM, fraction)
+                trial.user_attrs[FIDELITY_PARAM] = fraction
+                if assignment.promote is not None:
+                    promote = dict(assignment.promote.params)
+            rng = np.random.default_rng([self._seed_key, trial.number])
+            n_finished = self._agent.n_seen if self._agent is not None else 0
+            draw = None if self._agent is None else self._agent.begin(fraction, rng, n_finished)
+            self._draws[trial._trial_id] = _TrialDraw(rng, draw, promote)
+
+    def sample_independent(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        param_name: str,
+        param_distribution: BaseDistribution,
+    ) -> Any:
+        with self._lock:
+            td = self._draws.get(trial._trial_id)
+            if td is None:  # before_trial was skipped (not by Optuna's own flow)
+                td = _TrialDraw(np.random.default_rng([self._seed_key, trial.number]), None, None)
+                self._draws[trial._trial_id] = td
+            if td.promote is not None and param_name in td.promote:
+                value = td.promote[param_name]
+                internal = param_distribution.to_internal_repr(value)
+                if param_distribution._contains(internal):
+                    return value
+            agent = self._agent
+            position = agent.index.get(param_name) if agent is not None else None
+            if (
+                agent is not None
+                and position is not None
+                and td.draw is not None
+                and agent.heads[position].distribution == param_distribution
+            ):
+                return agent.draw(td.draw, position)
+            if self._space is not None:
+                warnings.warn(
+                    f"RocketSampler: {param_name!r} with {param_distribution!r} is not in the "
+                    "sampler's space; it is sampled uniformly.",
+                    stacklevel=2,
+                )
+            head = make_head(param_name, param_distribution, self._settings.n_bins)
+            return uniform_value(head, td.rng)
+
+    def after_trial(
+        self,
+        study: optuna.Study,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> None:
+        with self._lock:
+            self._draws.pop(trial._trial_id, None)
+
+    # --- stages --------------------------------------------------------------------------------
+    def _sync(self, study: optuna.Study) -> None:
+        attrs = study._storage.get_study_system_attrs(study._study_id)
+        meta = attrs.get("rocket:agent:meta")
+        agent = self._agent
+        if isinstance(meta, dict) and (
+            agent is None or (int(meta["stage"]), int(meta["build"])) > (agent.stage, agent.build)
+        ):
+            saved = load_state(study, attrs)
+            if saved is not None:
+                loaded = Agent.from_bytes(saved[2], self._settings)
+                fixed = self._space is None or [h.name for h in loaded.heads] == list(self._space)
+                if fixed and loaded.stage >= (agent.stage if agent is not None else 0):
+                    if self._seed is not None:
+                        loaded.seed_key = self._seed_key
+                    self._seed_key = loaded.seed_key
+                    self._agent = agent = loaded
+        learn_at = 1.0 if self._fidelity is None else float(self._fidelity.learning_fraction(study))
+        trials = study.get_trials(deepcopy=False, states=_FINISHED)
+        learn = [t for t in trials if math.isclose(_fraction(t), learn_at, rel_tol=1e-9)]
+        warm = [t for t in self._warm if math.isclose(_fraction(t), learn_at, rel_tol=1e-9)]
+        n = len(learn) + len(warm)
+        s = self._settings
+        if n < s.n_startup or (agent is not None and n - agent.n_seen < s.group_size):
+            return
+        if self._space is None:
+            agent = self._rebuild_if_grown([*self._warm, *trials], agent)
+        if agent is None:  # define-by-run and no hyperparameter asked for yet
+            return
+        self._update(study, agent, learn, warm, learn_at, n)
+
+    def _rebuild_if_grown(
+        self, trials: Sequence[FrozenTrial], agent: Agent | None
+    ) -> Agent | None:
+        """Define-by-run: the policy covers every hyperparameter seen so far (in order of
+        first appearance, latest distribution); when that set changes, rebuild the network
+        (it is retrained on the whole history right away, so little is lost)."""
+        dists: dict[str, BaseDistribution] = {}
+        for t in sorted(trials, key=lambda t: t.number):
+            for name, d in t.distributions.items():
+                dists[name] = d
+        if agent is not None and [(h.name, h.distribution) for h in agent.heads] == list(
+            dists.items()
+        ):
+            return agent
+        if not dists:  # nothing asked yet: keep sampling uniformly
+            return None
+        new = Agent(self._heads_of(dists), self._settings, self._seed_key,
+                    build=0 if agent is None else agent.build + 1)
+        if agent is not None:
+            new.stage, new.n_seen = agent.stage, agent.n_seen
+        self._agent = new
+        return new
+
+    def _update(
+        self,
+        study: optuna.Study,
+        agent: Agent,
+        learn: list[FrozenTrial],
+        warm: list[FrozenTrial],
+        learn_at: float,
+        n: int,
+    ) -> None:
+        maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        history = [self._row(agent, t, maximize, warm=True) for t in warm]
+        ordered = sorted(learn, key=lambda t: (t.datetime_complete is None,
+                                               t.datetime_complete or 0, t.number))
+        rows = [self._row(agent, t, maximize) for t in ordered]
+        history += rows
+        n_new = min(n - agent.n_seen, 4 * self._settings.group_size, len(rows))
+        group_trials = ordered[len(ordered) - n_new:]
+        group = rows[len(rows) - n_new:]
+        result = agent.update(history, group)
+        agent.n_seen = n
+        sign = 1.0 if maximize else -1.0
+        best = max((r.score for r in history), default=-math.inf)
+        group_values = [
+            float(t.values[0]) if t.state == TrialState.COMPLETE and t.values else math.nan
+            for t in group_trials
+        ]
+        signals = stage_signals(
+            stage=agent.stage, n_trials=n, fraction=learn_at,
+            entropy=result.stats.entropy, kl=result.stats.kl,
+            mean_advantage=float(np.mean(result.group_advantages)),
+            best_value=sign * best if math.isfinite(best) else None,
+            group_values=group_values, pool_size=len(agent.pool.rows),
+            heads=agent.heads, marginals=result.marginals,
+        )
+        write_signals(study, signals)
+        save_state(study, agent.state_bytes(), agent.stage, agent.build)
+
+    def _row(self, agent: Agent, t: FrozenTrial, maximize: bool, warm: bool = False) -> Row:
+        key = (agent.build, -1 - t.number if warm else t.number)
+        row = self._rows.get(key)
+        if row is None:
+            row = encode_trial(agent.heads, t, _fraction(t), trial_score(t, maximize))
+            self._rows[key] = row
+        return row
