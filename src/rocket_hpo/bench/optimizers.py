@@ -12,6 +12,7 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
   ``n_trials`` = the budget so its initial design is capped at a quarter of the budget.
 * ``smac-mf``: SMAC3's ``MultiFidelityFacade`` (Hyperband intensifier, eta 3).
 * ``dehb``: DEHB (eta 3, one worker).
+* ``rocket``: :class:`rocket_hpo.RocketSampler` (the scheduler is not wired in yet).
 """
 
 from __future__ import annotations
@@ -185,7 +186,14 @@ def _dehb(tracker: Tracker, seed: int) -> None:
             dehb.tell(job, {"fitness": _minimised(tracker, score), "cost": tracker.spent - before})
 
 
+def _rocket(tracker: Tracker, seed: int) -> None:
+    from .rocket_adapter import run_rocket
+
+    run_rocket(tracker, seed)
+
+
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
+    "rocket": _rocket,
     "random": _random,
     "tpe": _tpe,
     "tpe-hyperband": _tpe_hyperband,
@@ -197,6 +205,7 @@ OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
 
 _OPTUNA = ("optuna", "optuna.samplers", "optuna.pruners")
 _IMPORTS: dict[str, tuple[str, ...]] = {
+    "rocket": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,
     "tpe-hyperband": _OPTUNA,

@@ -32,7 +32,8 @@ class WorkerError(RuntimeError):
 class _WorkerArgs:
     storage: Any
     study_name: str
-    sampler: optuna.samplers.BaseSampler
+    sampler: optuna.samplers.BaseSampler | None
+    sampler_factory: Callable[[], optuna.samplers.BaseSampler] | None
     pruner: optuna.pruners.BasePruner
     objective: Callable[[optuna.Trial], Any]
     n_trials: int
@@ -54,10 +55,14 @@ def _exit_with_parent(parent: int) -> None:
 def _worker_main(args: _WorkerArgs, parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     optuna.logging.set_verbosity(args.verbosity)
-    sampler = args.sampler
-    # Each worker received a copy of the same sampler; without reseeding all would
-    # propose the same configurations.
-    sampler.reseed_rng()
+    if args.sampler_factory is not None:
+        sampler = args.sampler_factory()
+    else:
+        assert args.sampler is not None
+        sampler = args.sampler
+        # Each worker received a copy of the same sampler; without reseeding all would
+        # propose the same configurations.
+        sampler.reseed_rng()
     study = optuna.load_study(
         study_name=args.study_name, storage=args.storage, sampler=sampler, pruner=args.pruner
     )
@@ -83,7 +88,9 @@ def _check_picklable(name: str, value: object) -> None:
     except Exception as e:
         raise UsageError(
             f"The {name!r} parameter must be picklable to run on several worker processes "
-            f"(a module-level function or object). Got {value!r}, which fails: {e}"
+            f"(a module-level function or object"
+            f"{'; or pass sampler_factory=' if name == 'sampler' else ''}). "
+            f"Got {value!r}, which fails: {e}"
         ) from None
 
 
@@ -124,6 +131,7 @@ def optimize(
     callbacks: Sequence[Callback] = (),
     poll_interval: float = 0.5,
     max_restarts: int | None = None,
+    sampler_factory: Callable[[], optuna.samplers.BaseSampler] | None = None,
 ) -> TrialCounts:
     """Run ``study`` until it holds ``n_trials`` done trials, on ``n_workers`` processes.
 
@@ -139,9 +147,11 @@ def optimize(
     With ``n_workers == 1`` the trials run in this process with ``study``'s own sampler.
     With more, ``n_workers`` processes are started (``spawn``); each opens the study by
     its storage, which therefore must be a database (SQLite file or PostgreSQL), and
-    gets a copy of the sampler, reseeded (``reseed_rng``); a sampler that keeps state
-    must keep it in the study's storage. ``objective`` and ``callbacks`` are pickled, so
-    they must be module-level functions or picklable objects. A worker killed by a signal
+    builds its own sampler with ``sampler_factory()`` or, without one, gets a pickled
+    copy of ``study.sampler``, reseeded (``reseed_rng``); a sampler that learns must
+    keep its state in the study's storage (as ``RocketSampler`` does). ``objective``,
+    ``callbacks`` and ``sampler_factory`` are pickled, so they must be module-level
+    functions, ``functools.partial`` of them, or picklable objects. A worker killed by a signal
     is replaced (at most ``max_restarts`` times, default ``2 * n_workers``). Processes on
     other machines join the same study by calling ``optimize`` on a study loaded from
     the same storage URL.
@@ -161,6 +171,8 @@ def optimize(
         poll_interval: Seconds between looks at the study while the last trials run on
             other workers.
         max_restarts: How many killed workers are replaced; ``None`` = ``2 * n_workers``.
+        sampler_factory: Builds each worker's sampler (``n_workers > 1`` only), e.g.
+            ``functools.partial(RocketSampler, space, seed=0)``.
 
     Returns:
         How the study's trials stand at the end.
@@ -192,11 +204,20 @@ def optimize(
         )
     _check_picklable("objective", objective)
     _check_picklable("callbacks", tuple(callbacks))
-    _check_picklable("sampler", study.sampler)
+    if sampler_factory is None:
+        _check_picklable("sampler", study.sampler)
+    else:
+        if not callable(sampler_factory):
+            raise UsageError(
+                f"The 'sampler_factory' parameter must be a callable returning a sampler, "
+                f"or None. Got {sampler_factory!r} instead."
+            )
+        _check_picklable("sampler_factory", sampler_factory)
     args = _WorkerArgs(
         storage=study._storage,
         study_name=study.study_name,
-        sampler=study.sampler,
+        sampler=study.sampler if sampler_factory is None else None,
+        sampler_factory=sampler_factory,
         pruner=study.pruner,
         objective=objective,
         n_trials=n_trials,
