@@ -1,16 +1,71 @@
-"""Reward approximation on data subsets (the fidelity a trial runs at)."""
+"""Reward approximation on data subsets: the fidelity a trial runs at.
+
+- :func:`data_fraction` tells an objective which fraction of its training data to use;
+  :func:`nested_subset` and :func:`subset_dataset` draw that fraction (nested, seeded,
+  stratified).
+- :class:`SubsetScheduler` puts each trial on a :class:`Ladder` of fractions, promotes the
+  best configurations of a rung to the next asynchronously, measures how far each rung's
+  ranking agrees with the next (:class:`Trust`), says which rung the policy should learn
+  from, and applies :class:`TransferRules` on promotion.
+- :class:`FidelitySampler` runs any Optuna sampler (TPE, random) on the ladder.
+- :func:`cost_summary` and :func:`ledger` account the cost; :func:`best_full_trial` is the
+  study's answer, taken from full-data trials only.
+
+The attributes stored in the study are listed in :mod:`rocket_hpo.fidelity.keys`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FIDELITY_PARAM", "data_fraction"]
+from rocket_hpo.fidelity.agreement import Agreement, Trust, rank_agreement
+from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+from rocket_hpo.fidelity.ladder import Ladder
+from rocket_hpo.fidelity.ledger import (
+    CostSummary,
+    LedgerEntry,
+    best_full_trial,
+    cost_summary,
+    ledger,
+)
+from rocket_hpo.fidelity.sampler import FidelitySampler
+from rocket_hpo.fidelity.scheduler import Assignment, SubsetScheduler
+from rocket_hpo.fidelity.subsets import nested_subset, subset_dataset
+from rocket_hpo.fidelity.transfer import Scale, TransferRules
 
-FIDELITY_PARAM = "rocket:fraction"
-"""Trial user attribute holding the data fraction Rocket chose for the trial."""
+__all__ = [
+    "FIDELITY_PARAM",
+    "Agreement",
+    "Assignment",
+    "CostSummary",
+    "FidelitySampler",
+    "Ladder",
+    "LedgerEntry",
+    "Scale",
+    "SubsetScheduler",
+    "TransferRules",
+    "Trust",
+    "best_full_trial",
+    "cost_summary",
+    "data_fraction",
+    "ledger",
+    "nested_subset",
+    "rank_agreement",
+    "subset_dataset",
+]
 
 
 def data_fraction(trial: Any) -> float:
-    """The fraction of the training data ``trial`` should train on (1.0 = full data)."""
+    """The fraction of the training data ``trial`` should train on (1.0 = full data).
+
+    Example:
+        >>> import optuna
+        >>> trial = optuna.create_study().ask()
+        >>> data_fraction(trial)  # no scheduler: the full data
+        1.0
+        >>> trial.set_user_attr(FIDELITY_PARAM, 1 / 9)
+        >>> round(data_fraction(trial), 4)
+        0.1111
+    """
     value = getattr(trial, "user_attrs", {}).get(FIDELITY_PARAM)
     return 1.0 if value is None else float(value)

@@ -7,16 +7,20 @@ larger one: each class's indices are shuffled once and every fraction takes a pr
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["nested_subset"]
+if TYPE_CHECKING:
+    from torch.utils.data import Dataset, Subset
+
+__all__ = ["nested_subset", "subset_dataset"]
 
 
 def nested_subset(
-    n_or_labels: int | np.ndarray, fraction: float, seed: int = 0, stratify: bool = True
-) -> np.ndarray:
+    n_or_labels: int | NDArray[Any], fraction: float, seed: int = 0, stratify: bool = True
+) -> NDArray[np.int64]:
     """Sorted indices of a ``fraction`` of the data.
 
     Args:
@@ -49,3 +53,61 @@ def nested_subset(
     if not keep:
         return np.zeros(0, dtype=np.int64)
     return np.sort(np.concatenate(keep))
+
+
+def _labels_of(dataset: Any) -> NDArray[Any] | None:
+    """Class labels a dataset exposes (``targets`` as torchvision has, or ``labels``)."""
+    for name in ("targets", "labels"):
+        value = getattr(dataset, name, None)
+        if value is not None:
+            arr = np.asarray(value.cpu() if hasattr(value, "cpu") else value)
+            if arr.ndim == 1 and len(arr) == len(dataset):
+                return arr
+    return None
+
+
+def subset_dataset(
+    dataset: Dataset[Any],
+    fraction: float,
+    seed: int = 0,
+    labels: Any = None,
+    stratify: bool = True,
+) -> Subset[Any]:
+    """A ``torch.utils.data.Subset`` with :func:`nested_subset`'s indices.
+
+    Args:
+        dataset: a map-style dataset with ``len``.
+        fraction: in (0, 1].
+        seed: the same seed gives nested subsets across fractions.
+        labels: class labels for stratification; by default the dataset's ``targets`` or
+            ``labels`` attribute when it has one, else the subset is not stratified.
+        stratify: keep class proportions when labels are known.
+
+    Example:
+        >>> import torch
+        >>> from torch.utils.data import TensorDataset
+        >>> ds = TensorDataset(torch.arange(90.0), torch.arange(90) % 3)
+        >>> small = subset_dataset(ds, 0.1, seed=0, labels=ds.tensors[1])
+        >>> large = subset_dataset(ds, 1 / 3, seed=0, labels=ds.tensors[1])
+        >>> len(small), set(small.indices) <= set(large.indices)
+        (9, True)
+    """
+    from torch.utils.data import Subset
+
+    try:
+        n = len(dataset)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValueError(
+            f"The 'dataset' must be a map-style dataset with a length. "
+            f"Got {type(dataset).__name__}."
+        ) from None
+    if labels is None:
+        labels = _labels_of(dataset)
+    else:
+        labels = np.asarray(labels.cpu() if hasattr(labels, "cpu") else labels)
+        if labels.shape != (n,):
+            raise ValueError(
+                f"The 'labels' must have one entry per item ({n}). Got shape {labels.shape}."
+            )
+    source: int | NDArray[Any] = n if labels is None or not stratify else labels
+    return Subset(dataset, nested_subset(source, fraction, seed).tolist())

@@ -1,0 +1,137 @@
+"""The ladder's state, derived from a study's trials alone (so it survives restarts and
+is the same for every worker sharing the storage)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from optuna.trial import FrozenTrial, TrialState
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.fidelity.agreement import Agreement, Trust
+from rocket_hpo.fidelity.keys import FIDELITY_PARAM, PROMOTED_FROM
+from rocket_hpo.fidelity.ladder import Ladder
+
+
+@dataclass
+class Rung:
+    """The trials of one rung."""
+
+    fraction: float
+    complete: list[FrozenTrial] = field(default_factory=list)
+    """Finished with a value."""
+    failed: list[FrozenTrial] = field(default_factory=list)
+    """Failed or pruned: ranked last, never promoted."""
+    running: list[FrozenTrial] = field(default_factory=list)
+    """Assigned here, no result yet."""
+
+
+@dataclass
+class LadderView:
+    """Rungs, promotions and lineages of a study's trials."""
+
+    ladder: Ladder
+    maximize: bool
+    rungs: list[Rung]
+    claimed: dict[int, int]
+    """Source trial number -> number of the trial that promotes it (any state)."""
+    root: dict[int, int]
+    """Trial number -> number of the rung-0-most trial of its configuration's lineage."""
+    _agreements: dict[Trust, list[Agreement]] = field(default_factory=dict)
+
+    def sort_key(self, trial: FrozenTrial) -> float:
+        """Smaller is better, whatever the direction."""
+        assert trial.value is not None  # only complete trials are ranked
+        return -trial.value if self.maximize else trial.value
+
+    def ranked(self, k: int) -> list[FrozenTrial]:
+        """Rung ``k``'s complete trials, best first; ties broken by trial number."""
+        return sorted(self.rungs[k].complete, key=lambda t: (self.sort_key(t), t.number))
+
+    def promotable(self, k: int) -> list[FrozenTrial]:
+        """ASHA: the best ``floor(n / eta)`` of rung ``k``'s results, less those promoted.
+
+        ``n`` counts failed trials too, which rank last, so a rung full of failures does not
+        promote its few survivors faster than a healthy one would.
+        """
+        n = len(self.rungs[k].complete) + len(self.rungs[k].failed)
+        quota = math.floor(n / self.ladder.eta + 1e-9)
+        top = self.ranked(k)[:quota]
+        return [t for t in top if t.number not in self.claimed]
+
+    def pairs(self, k: int) -> tuple[list[float], list[float]]:
+        """Scores on rungs ``k`` and ``k + 1`` of the configurations complete on both."""
+        lower = {self.root[t.number]: t.value for t in self.rungs[k].complete}
+        upper = {self.root[t.number]: t.value for t in self.rungs[k + 1].complete}
+        common = sorted(set(lower) & set(upper))
+        return [float(lower[c]) for c in common], [float(upper[c]) for c in common]  # type: ignore[arg-type]
+
+    def agreements(self, trust: Trust) -> list[Agreement]:
+        """The agreement of each adjacent pair of rungs, cheapest first."""
+        if trust not in self._agreements:
+            self._agreements[trust] = [
+                trust.measure(*self.pairs(k)) for k in range(self.ladder.top)
+            ]
+        return self._agreements[trust]
+
+    def learning_rung(self, trust: Trust) -> int:
+        """The cheapest rung from which every step up to the full data is trusted.
+
+        That is one above the highest *poor* pair: a rung whose ranking disagrees with the
+        next cannot stand in for the full data, and neither can any rung below it (its
+        ranking is only checked against the poor one).
+        """
+        poor = [k for k, a in enumerate(self.agreements(trust)) if trust.status(a) == "poor"]
+        return max(poor) + 1 if poor else 0
+
+
+def trial_fraction(trial: FrozenTrial) -> float | None:
+    value = trial.user_attrs.get(FIDELITY_PARAM)
+    return None if value is None else float(value)
+
+
+def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) -> LadderView:
+    """Sort ``trials`` onto ``ladder``'s rungs; trials off the ladder are left out."""
+    rungs = [Rung(f) for f in ladder.fractions]
+    claimed: dict[int, int] = {}
+    parent: dict[int, int] = {}
+    for t in trials:
+        fraction = trial_fraction(t)
+        k = None if fraction is None else ladder.rung_of(fraction)
+        source = t.user_attrs.get(PROMOTED_FROM)
+        if source is not None:
+            # The first claimant wins: a later one can only exist after a lost race.
+            claimed.setdefault(int(source), t.number)
+            parent[t.number] = int(source)
+        if k is None:
+            continue
+        if t.state == TrialState.COMPLETE and t.value is not None and not math.isnan(t.value):
+            rungs[k].complete.append(t)
+        elif t.state in (TrialState.FAIL, TrialState.PRUNED) or t.state == TrialState.COMPLETE:
+            rungs[k].failed.append(t)
+        elif t.state == TrialState.RUNNING:
+            rungs[k].running.append(t)
+    root: dict[int, int] = {}
+    for t in trials:
+        n, seen = t.number, set()
+        while n in parent and n not in seen:  # `seen` guards against a corrupted cycle
+            seen.add(n)
+            n = parent[n]
+        root[t.number] = n
+    return LadderView(ladder, maximize, rungs, claimed, root)
+
+
+def view_of(study: Any, ladder: Ladder) -> LadderView:
+    """:func:`build_view` over all of ``study``'s trials."""
+    from optuna.study import StudyDirection
+
+    if len(study.directions) != 1:
+        raise UsageError(
+            f"The fidelity scheduler supports single-objective studies only. Got a study with "
+            f"{len(study.directions)} objectives."
+        )
+    maximize = study.directions[0] == StudyDirection.MAXIMIZE
+    return build_view(study.get_trials(deepcopy=False), ladder, maximize)

@@ -1,0 +1,134 @@
+"""The cost ledger: what each trial cost, what the study spent, and the full-data answer.
+
+Cost is counted in full-data equivalents: a trial on a fraction ``f`` of the data costs
+``f`` (training time grows about linearly with the data). Wall time is taken from the
+trial's ``train_seconds`` user attribute when the objective records it (the project's tasks
+do), else from its start and completion times.
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> for f in (1 / 9, 1 / 9, 1 / 3, 1.0):
+    ...     t = study.ask()
+    ...     t.set_user_attr("rocket:fraction", f)
+    ...     _ = study.tell(t, 0.5)
+    >>> s = cost_summary(study)
+    >>> round(s.spent, 3), s.full_data_cost, round(s.saving, 2)
+    (1.556, 4.0, 2.57)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from optuna.trial import FrozenTrial, TrialState
+
+from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+
+__all__ = ["CostSummary", "LedgerEntry", "best_full_trial", "cost_summary", "ledger"]
+
+SECONDS_ATTR = "train_seconds"
+"""Trial user attribute with the objective's own measure of its training time."""
+
+_FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One finished trial's cost."""
+
+    number: int
+    fraction: float
+    state: str
+    cost: float
+    """Full-data equivalents (= fraction)."""
+    seconds: float | None
+    """Wall time of the evaluation, when known."""
+
+
+@dataclass(frozen=True)
+class CostSummary:
+    """What a study spent, against what the same evaluations would cost on the full data."""
+
+    n_trials: int
+    """Finished trials (complete, failed or pruned)."""
+    trials_per_fraction: dict[float, int]
+    spent: float
+    """Full-data equivalents spent."""
+    full_data_cost: float
+    """Full-data equivalents the same evaluations would cost on the full data."""
+    saving: float
+    """full_data_cost / spent (1 = no saving)."""
+    seconds: float
+    """Wall time of the evaluations whose time is known."""
+    full_data_seconds: float
+    """Those evaluations' wall time scaled to the full data (linear in the fraction)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["trials_per_fraction"] = {str(k): v for k, v in self.trials_per_fraction.items()}
+        return out
+
+
+def _seconds(t: FrozenTrial) -> float | None:
+    value = t.user_attrs.get(SECONDS_ATTR)
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    if t.datetime_start is not None and t.datetime_complete is not None:
+        return (t.datetime_complete - t.datetime_start).total_seconds()
+    return None
+
+
+def _fraction(t: FrozenTrial) -> float:
+    value = t.user_attrs.get(FIDELITY_PARAM)
+    return 1.0 if value is None else float(value)
+
+
+def ledger(study: Any) -> list[LedgerEntry]:
+    """One entry per finished trial of ``study``, in trial order."""
+    entries = []
+    for t in study.get_trials(deepcopy=False, states=_FINISHED):
+        f = _fraction(t)
+        entries.append(LedgerEntry(t.number, f, t.state.name, f, _seconds(t)))
+    return entries
+
+
+def cost_summary(study: Any) -> CostSummary:
+    """The study's spending in full-data equivalents and wall time (see the module example)."""
+    entries = ledger(study)
+    per: dict[float, int] = {}
+    for e in entries:
+        per[e.fraction] = per.get(e.fraction, 0) + 1
+    spent = sum(e.cost for e in entries)
+    timed = [e for e in entries if e.seconds is not None]
+    return CostSummary(
+        n_trials=len(entries),
+        trials_per_fraction=dict(sorted(per.items())),
+        spent=spent,
+        full_data_cost=float(len(entries)),
+        saving=len(entries) / spent if spent > 0 else float("nan"),
+        seconds=sum(e.seconds for e in timed if e.seconds is not None),
+        full_data_seconds=sum(e.seconds / e.fraction for e in timed if e.seconds is not None),
+    )
+
+
+def best_full_trial(study: Any) -> FrozenTrial | None:
+    """The best complete trial on the full data (the study's answer), or None if none yet.
+
+    ``study.best_trial`` would compare scores across data fractions, which are not on one
+    scale (a small subset often scores higher or lower throughout).
+    """
+    from optuna.study import StudyDirection
+
+    full = [
+        t
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if math.isclose(_fraction(t), 1.0) and t.value is not None and not math.isnan(t.value)
+    ]
+    if not full:
+        return None
+    sign = -1.0 if study.direction == StudyDirection.MAXIMIZE else 1.0
+    best: FrozenTrial = min(full, key=lambda t: (sign * float(t.value), t.number))
+    return best

@@ -1,0 +1,278 @@
+"""The fidelity scheduler: which data fraction each new trial runs at, and what it promotes.
+
+It is pure logic over the study's trials (syne-tune's scheduler, kept apart from the policy,
+which decides *what* to try): every decision is derived from the trials in the storage plus
+the attributes the scheduler wrote there, so any number of workers can share one storage,
+results may arrive in any order, and a resumed study carries on where it stopped.
+
+Promotion is asynchronous successive halving (ASHA): when a worker asks for work, the
+highest rung with an unpromoted configuration among the best ``1/eta`` of its results
+promotes it one rung up; otherwise a new configuration starts at the base rung.
+
+Never promoting a configuration twice, with several workers deciding at once: trial numbers
+are handed out atomically by the storage, so decisions are serialised by them. Before
+deciding, trial ``n`` waits until every lower-numbered running trial has written its decision
+(it does so within milliseconds of being created); it then sees every earlier claim. A
+trial created more than ``claim_timeout`` seconds ago without a decision (a crashed worker, or
+a trial not run through the scheduler) is not waited for.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from optuna.trial import FrozenTrial, TrialState
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.fidelity._view import LadderView, view_of
+from rocket_hpo.fidelity.agreement import Trust
+from rocket_hpo.fidelity.keys import (
+    AGREEMENT,
+    FIDELITY_PARAM,
+    LADDER,
+    LEARNING_FRACTION,
+    PROMOTED_FROM,
+    RUNG,
+    TRANSFER,
+)
+from rocket_hpo.fidelity.ladder import Ladder
+from rocket_hpo.fidelity.transfer import TransferRules
+
+__all__ = ["Assignment", "SubsetScheduler"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The scheduler's decision for one trial."""
+
+    fraction: float
+    """The data fraction the trial runs at."""
+    rung: int
+    """Its rung on the ladder (0 = cheapest)."""
+    promote: FrozenTrial | None = None
+    """For a promotion, the trial whose configuration is re-run on more data."""
+    params: dict[str, Any] | None = None
+    """For a promotion, the parameters to propose: ``promote.params`` after the transfer rules."""
+    learning_fraction: float | None = None
+    """:meth:`SubsetScheduler.learning_fraction` at the time of the decision."""
+
+
+class SubsetScheduler:
+    """Chooses each trial's data fraction on a ladder and promotes the best asynchronously.
+
+    Args:
+        ladder: the rungs (default 1/27, 1/9, 1/3, 1 of the data).
+        transfer: rules applied to a configuration's parameters when it is promoted.
+        trust: when a rung's ranking counts as agreeing with the next one's.
+        start_at_learning_rung: start new configurations on the learning rung rather than on
+            the cheapest, so a rung whose ranking disagrees with the next no longer filters.
+        claim_timeout: seconds to wait, at most, for earlier trials to record their decision.
+
+    Example:
+        >>> import optuna
+        >>> study = optuna.create_study(direction="maximize")
+        >>> scheduler = SubsetScheduler(Ladder(1 / 9, 3))
+        >>> trial = study.ask()
+        >>> scheduler.assign(study, trial).fraction
+        0.1111111111111111
+        >>> scheduler.learning_fraction(study)
+        0.1111111111111111
+    """
+
+    def __init__(
+        self,
+        ladder: Ladder | None = None,
+        *,
+        transfer: TransferRules | None = None,
+        trust: Trust | None = None,
+        start_at_learning_rung: bool = True,
+        claim_timeout: float = 30.0,
+    ) -> None:
+        for name, value, kind in (
+            ("ladder", ladder, Ladder),
+            ("transfer", transfer, TransferRules),
+            ("trust", trust, Trust),
+        ):
+            if value is not None and not isinstance(value, kind):
+                raise UsageError(
+                    f"The {name!r} parameter of SubsetScheduler must be a {kind.__name__} or None. "
+                    f"Got {value!r} instead."
+                )
+        if not isinstance(start_at_learning_rung, bool):
+            raise UsageError(
+                f"The 'start_at_learning_rung' parameter of SubsetScheduler must be a bool. "
+                f"Got {start_at_learning_rung!r} instead."
+            )
+        t = claim_timeout
+        if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t < float("inf"):
+            raise UsageError(
+                f"The 'claim_timeout' parameter of SubsetScheduler must be a number of seconds "
+                f">= 0. Got {t!r} instead."
+            )
+        self.ladder = ladder or Ladder()
+        self.transfer = transfer or TransferRules()
+        self.trust = trust or Trust()
+        self.start_at_learning_rung = start_at_learning_rung
+        self.claim_timeout = float(claim_timeout)
+
+    @classmethod
+    def from_study(cls, study: Any, **kwargs: Any) -> SubsetScheduler:
+        """A scheduler on the ladder saved with ``study`` (the default ladder if none is)."""
+        saved = study.user_attrs.get(LADDER)
+        return cls(Ladder.from_dict(saved) if saved else None, **kwargs)
+
+    def __repr__(self) -> str:
+        return (
+            f"SubsetScheduler({self.ladder!r}, transfer={self.transfer!r}, trust={self.trust!r}, "
+            f"start_at_learning_rung={self.start_at_learning_rung})"
+        )
+
+    # -- the hook the sampler calls --------------------------------------------------------
+
+    def assign(self, study: Any, trial: Any) -> Assignment:
+        """Decide ``trial``'s data fraction, and whether it re-runs a promoted configuration.
+
+        Called once per trial, before any parameter is sampled (the sampler's
+        ``before_trial``). The decision is written on the trial (``rocket:fraction``,
+        ``rocket:rung``, ``rocket:promoted_from``, ``rocket:transfer``); calling again for the
+        same trial returns the recorded decision. A trial that already carries a
+        ``rocket:fraction`` (e.g. enqueued by the user) keeps it.
+
+        Args:
+            study: the Optuna study.
+            trial: the new trial (an ``optuna.Trial`` or ``FrozenTrial``).
+        """
+        self._check_ladder(study)
+        storage, trial_id = study._storage, trial._trial_id
+        current = storage.get_trial(trial_id)
+        if FIDELITY_PARAM in current.user_attrs:
+            return replace(
+                self._recorded(study, current), learning_fraction=self.learning_fraction(study)
+            )
+        self._await_earlier(study, current.number)
+        view = view_of(study, self.ladder)
+        learn = view.learning_rung(self.trust)
+        decision = replace(
+            self._decide(view, learn), learning_fraction=self.ladder.fractions[learn]
+        )
+        # The fraction goes last: other workers treat its presence as "decision complete".
+        attrs: dict[str, Any] = {}
+        if decision.promote is not None:
+            attrs[PROMOTED_FROM] = decision.promote.number
+            changes = _changes(decision.promote.params, decision.params or {})
+            if changes:
+                attrs[TRANSFER] = changes
+        attrs[RUNG] = decision.rung
+        attrs[FIDELITY_PARAM] = decision.fraction
+        # `trial` may hold a cached copy of its attributes (an optuna.Trial reads them from
+        # the FrozenTrial given to `before_trial`): update it too, so the objective sees them.
+        cached = (
+            trial
+            if isinstance(trial, FrozenTrial)
+            else getattr(trial, "_cached_frozen_trial", None)
+        )
+        for key, value in attrs.items():
+            storage.set_trial_user_attr(trial_id, key, value)
+            if isinstance(cached, FrozenTrial):
+                cached.user_attrs[key] = value
+        self._publish(study, view, learn)
+        return decision
+
+    def learning_fraction(self, study: Any) -> float:
+        """The data fraction whose scores the policy should learn from.
+
+        The cheapest rung from which every step up to the full data is trusted: one rung
+        above the highest adjacent pair whose rank agreement is poor (see :class:`Trust`).
+        """
+        return self.ladder.fractions[view_of(study, self.ladder).learning_rung(self.trust)]
+
+    def agreement(self, study: Any) -> list[dict[str, Any]]:
+        """The rank agreement of each adjacent pair of rungs (the ``rocket:agreement`` form)."""
+        return self._agreement_records(view_of(study, self.ladder))
+
+    def record(self, study: Any) -> None:
+        """Write the current agreement and learning fraction to the study's user attributes."""
+        view = view_of(study, self.ladder)
+        self._publish(study, view, view.learning_rung(self.trust))
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _decide(self, view: LadderView, learn: int) -> Assignment:
+        fractions = self.ladder.fractions
+        base = learn if self.start_at_learning_rung else 0
+        for k in range(self.ladder.top - 1, base - 1, -1):
+            candidates = view.promotable(k)
+            if candidates:
+                source = candidates[0]
+                params, _ = self.transfer.apply(
+                    source.params, source.distributions, fractions[k], fractions[k + 1]
+                )
+                return Assignment(fractions[k + 1], k + 1, source, params)
+        return Assignment(fractions[base], base)
+
+    def _recorded(self, study: Any, trial: FrozenTrial) -> Assignment:
+        fraction = float(trial.user_attrs[FIDELITY_PARAM])
+        rung = self.ladder.rung_of(fraction)
+        source_number = trial.user_attrs.get(PROMOTED_FROM)
+        if source_number is None:
+            return Assignment(fraction, -1 if rung is None else rung)
+        source = study.get_trials(deepcopy=False)[int(source_number)]
+        params = dict(source.params)
+        for name, (_, new) in trial.user_attrs.get(TRANSFER, {}).items():
+            params[name] = new
+        return Assignment(fraction, -1 if rung is None else rung, source, params)
+
+    def _await_earlier(self, study: Any, number: int) -> None:
+        if self.claim_timeout == 0:
+            return
+        deadline = time.monotonic() + self.claim_timeout
+        delay = 0.005
+        while time.monotonic() < deadline:
+            now = datetime.now()
+            pending = [
+                t
+                for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                if t.number < number
+                and FIDELITY_PARAM not in t.user_attrs
+                and t.datetime_start is not None
+                and (now - t.datetime_start).total_seconds() < self.claim_timeout
+            ]
+            if not pending:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+    def _check_ladder(self, study: Any) -> None:
+        saved = study.user_attrs.get(LADDER)
+        if saved is None:
+            study.set_user_attr(LADDER, self.ladder.to_dict())
+        elif not Ladder.from_dict(saved).same_as(self.ladder):
+            raise UsageError(
+                f"The study {study.study_name!r} was run on the ladder {saved}, but this "
+                f"scheduler has {self.ladder.to_dict()}. Resume with "
+                f"SubsetScheduler.from_study(study) or the same Ladder."
+            )
+
+    def _agreement_records(self, view: LadderView) -> list[dict[str, Any]]:
+        fractions = self.ladder.fractions
+        records = []
+        for k, a in enumerate(view.agreements(self.trust)):
+            record = {"rung": k, "fractions": [fractions[k], fractions[k + 1]], **a.to_dict()}
+            record["status"] = self.trust.status(a)
+            records.append(record)
+        return records
+
+    def _publish(self, study: Any, view: LadderView, learn: int) -> None:
+        records = self._agreement_records(view)
+        attrs = study.user_attrs
+        if attrs.get(AGREEMENT) != records:
+            study.set_user_attr(AGREEMENT, records)
+        if attrs.get(LEARNING_FRACTION) != self.ladder.fractions[learn]:
+            study.set_user_attr(LEARNING_FRACTION, self.ladder.fractions[learn])
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [old[k], v] for k, v in new.items() if k in old and old[k] != v}
