@@ -11,13 +11,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from rocket_hpo.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE
 from rocket_hpo.errors import UsageError
 from rocket_hpo.space import SpaceError
 from rocket_hpo.tasks.base import DataMissingError
 
 __all__ = ["main"]
-
-DEFAULT_STORAGE = "sqlite:///rocket.db"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,16 +26,42 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
-    from rocket_hpo.tune import run_tune
+    from rocket_hpo.tune import TuneSettings, run_tune
 
     return run_tune(
-        task_name=args.task,
-        n_trials=args.trials,
-        storage=args.storage,
-        study_name=args.study_name,
-        seed=args.seed,
-        sampler_name=args.sampler,
+        TuneSettings(
+            target=args.target,
+            trials=args.trials,
+            budget=args.budget,
+            storage=args.storage,
+            workers=args.workers,
+            seed=args.seed,
+            study_name=args.study_name,
+            sampler=args.sampler,
+        )
     )
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from rocket_hpo.commands import status
+
+    return status(args.storage, args.study)
+
+
+def _cmd_best(args: argparse.Namespace) -> int:
+    from rocket_hpo.commands import best
+
+    return best(args.storage, args.study, args.format, args.out)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from rocket_hpo.report import write_report
+
+    paths = write_report(args.storage, args.study, args.out)
+    print(f"report: {paths.html}")
+    for png in paths.pngs:
+        print(f"figure: {png}")
+    return 0
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
@@ -70,14 +95,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    tune = sub.add_parser("tune", help="tune a task's hyperparameters (default: digits)")
-    tune.add_argument("task", nargs="?", default="digits", help="task name (see 'rocket tasks')")
-    tune.add_argument("--trials", type=int, default=30, help="number of trials (default 30)")
-    tune.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    tune = sub.add_parser(
+        "tune", help="tune a task or a YAML study file (default: digits); reruns resume"
+    )
+    tune.add_argument(
+        "target", nargs="?", default="digits", metavar="TASK|STUDY.yaml",
+        help="a task name (see 'rocket tasks') or a study file",
+    )
+    tune.add_argument("--trials", type=int, default=None,
+                      help="trials the study should hold in total (default 30 unless --budget)")
+    tune.add_argument("--budget", type=float, default=None,
+                      help="cost limit in full-data equivalents (a trial on 1/9 costs 1/9)")
+    tune.add_argument("--storage", default=None,
+                      help=f"Optuna storage URL (default {DEFAULT_STORAGE})")
+    tune.add_argument("--workers", type=int, default=None, help="parallel workers (default 1)")
     tune.add_argument("--study-name", default=None, help="study name (default rocket-TASK)")
-    tune.add_argument("--seed", type=int, default=0, help="random seed")
-    tune.add_argument("--sampler", default="tpe", choices=["tpe", "random"], help="optimizer")
+    tune.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
+    tune.add_argument("--sampler", default=None, choices=["tpe", "random"],
+                      help=f"optimizer (default {DEFAULT_SAMPLER})")
     tune.set_defaults(func=_cmd_tune)
+
+    status_cmd = sub.add_parser("status", help="studies in a storage: trials, cost, best value")
+    status_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    status_cmd.add_argument("--study", default=None, help="one study (default: all)")
+    status_cmd.set_defaults(func=_cmd_status)
+
+    best_cmd = sub.add_parser("best", help="the best configuration of a study, as YAML or JSON")
+    best_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    best_cmd.add_argument("--study", default=None, help="study name (default: the only one)")
+    best_cmd.add_argument("--format", default="yaml", choices=["yaml", "json"])
+    best_cmd.add_argument("--out", default=None, help="write to this file instead of stdout")
+    best_cmd.set_defaults(func=_cmd_best)
+
+    report_cmd = sub.add_parser("report", help="an HTML page and PNG figures about a study")
+    report_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    report_cmd.add_argument("--study", default=None, help="study name (default: the only one)")
+    report_cmd.add_argument("--out", default="rocket-report", help="output folder")
+    report_cmd.set_defaults(func=_cmd_report)
 
     tasks_cmd = sub.add_parser("tasks", help="list the built-in tasks")
     tasks_cmd.set_defaults(func=_cmd_tasks)
@@ -111,7 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: Any = args.func(args)
     except KeyboardInterrupt:
-        print("rocket: interrupted; the study is saved and can be resumed.", file=sys.stderr)
+        print("rocket: interrupted; the study is saved: run the same command again to resume.",
+              file=sys.stderr)
         return 130
     except (UsageError, SpaceError, DataMissingError) as e:
         print(f"rocket: error: {e}", file=sys.stderr)

@@ -1,0 +1,140 @@
+"""What a stored study holds, for ``rocket status``, ``rocket best`` and the report.
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study(direction="maximize")
+    >>> study.add_trial(optuna.trial.create_trial(value=0.5))
+    >>> summarize(study).n_complete
+    1
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.fidelity import FIDELITY_PARAM
+
+__all__ = [
+    "INTERRUPTED_ATTR",
+    "METRIC_ATTR",
+    "SPACE_ATTR",
+    "TARGET_ATTR",
+    "StudySummary",
+    "best_trial",
+    "check_storage",
+    "load_study",
+    "open_storage",
+    "summarize",
+    "trial_cost",
+]
+
+# Study user attributes written by ``rocket tune`` (visible in optuna-dashboard too).
+METRIC_ATTR = "rocket:metric"
+SPACE_ATTR = "rocket:space"
+TARGET_ATTR = "rocket:target"
+# Trial user attribute: the trial was cut short by Ctrl-C (it does not count as a trial run).
+INTERRUPTED_ATTR = "rocket:interrupted"
+
+
+def trial_cost(trial: optuna.trial.FrozenTrial) -> float:
+    """A trial's cost in full-data equivalents: the data fraction it trained on."""
+    value = trial.user_attrs.get(FIDELITY_PARAM)
+    return 1.0 if value is None else float(value)
+
+
+def _is_full(trial: optuna.trial.FrozenTrial) -> bool:
+    return trial_cost(trial) >= 1.0 - 1e-9
+
+
+def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    """The best complete trial at full fidelity; the best at any fidelity if none ran on
+    the full data; ``None`` when nothing completed."""
+    complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+    pool = [t for t in complete if _is_full(t)] or complete
+    if not pool:
+        return None
+    sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
+    return max(pool, key=lambda t: sign * float(t.value))  # type: ignore[arg-type]
+
+
+@dataclass
+class StudySummary:
+    """Counts, cost and the answer of one study."""
+
+    name: str
+    direction: str
+    metric: str
+    n_complete: int
+    n_failed: int
+    n_pruned: int
+    n_running: int
+    cost: float
+    """Cost spent, in full-data equivalents."""
+    best: optuna.trial.FrozenTrial | None
+    best_is_full: bool
+    """Whether :attr:`best` ran on the full data (else only subsets have finished)."""
+
+
+def summarize(study: optuna.Study) -> StudySummary:
+    """Summarise ``study`` (see :class:`StudySummary`)."""
+    trials = study.get_trials(deepcopy=False)
+    state = optuna.trial.TrialState
+    count = {s: sum(1 for t in trials if t.state == s) for s in state}
+    best = best_trial(study)
+    return StudySummary(
+        name=study.study_name,
+        direction=study.direction.name.lower(),
+        metric=str(study.user_attrs.get(METRIC_ATTR, "value")),
+        n_complete=count[state.COMPLETE],
+        n_failed=sum(
+            1 for t in trials if t.state == state.FAIL and not t.user_attrs.get(INTERRUPTED_ATTR)
+        ),
+        n_pruned=count[state.PRUNED],
+        n_running=count[state.RUNNING] + count[state.WAITING],
+        cost=sum(trial_cost(t) for t in trials if t.state in (state.COMPLETE, state.PRUNED)),
+        best=best,
+        best_is_full=best is not None and _is_full(best),
+    )
+
+
+def check_storage(storage: str, must_exist: bool) -> None:
+    """Refuse an SQLite URL whose file is missing when reading (SQLAlchemy would create it)."""
+    prefix = "sqlite:///"
+    if must_exist and storage.startswith(prefix):
+        path = storage[len(prefix):]
+        if path and path != ":memory:" and not Path(path).is_file():
+            raise UsageError(f"Storage {storage!r}: the file {path!r} does not exist.")
+
+
+def open_storage(storage: str) -> Any:
+    try:
+        return optuna.storages.get_storage(storage)
+    except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise UsageError(f"Cannot open storage {storage!r}: {first}") from None
+
+
+def load_study(storage: str, study_name: str | None) -> optuna.Study:
+    """Load an existing study; with no name, the storage's only study.
+
+    Raises:
+        UsageError: the storage cannot be opened, or the study is not in it.
+    """
+    check_storage(storage, must_exist=True)
+    rdb = open_storage(storage)
+    names = [s.study_name for s in optuna.study.get_all_study_summaries(rdb)]
+    if study_name is None:
+        if len(names) != 1:
+            listed = ", ".join(names) if names else "none"
+            raise UsageError(f"Storage {storage!r} holds {len(names)} studies ({listed}); "
+                             f"choose one with --study.")
+        study_name = names[0]
+    if study_name not in names:
+        raise UsageError(f"No study {study_name!r} in {storage!r}. "
+                         f"Studies there: {', '.join(names) or 'none'}.")
+    return optuna.load_study(study_name=study_name, storage=rdb)

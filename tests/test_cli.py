@@ -1,0 +1,159 @@
+"""The ``rocket`` command as a user meets it: tune a study file, stop, resume, read results,
+and one clean line for every mistake."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+
+from rocket_hpo.cli import main
+
+OBJECTIVE = '''
+import os
+import time
+
+
+def objective(config, fraction):
+    time.sleep(float(os.environ.get("QUAD_SLEEP", "0")))
+    return -(config["x"] - 0.3) ** 2 - (0.0 if config["kind"] == "a" else 0.1) + 0 * fraction
+'''
+
+STUDY = """\
+study_name: quad
+objective: quad_objective:objective
+direction: maximize
+metric: neg_error
+space:
+  x: {type: float, low: 0.0, high: 1.0}
+  kind: {type: categorical, choices: [a, b]}
+sampler: random
+"""
+
+
+@pytest.fixture
+def study_file(tmp_path: Path) -> str:
+    (tmp_path / "quad_objective.py").write_text(OBJECTIVE)
+    (tmp_path / "quad.yaml").write_text(STUDY)
+    return str(tmp_path / "quad.yaml")
+
+
+def _trials(url: str, name: str = "quad") -> list[optuna.trial.FrozenTrial]:
+    return optuna.load_study(study_name=name, storage=url).get_trials()
+
+
+def test_tune_then_status_and_best(
+    study_file: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["tune", study_file, "--trials", "4", "--storage", url, "--seed", "1"]) == 0
+    assert [t.state.name for t in _trials(url)] == ["COMPLETE"] * 4
+    capsys.readouterr()
+
+    assert main(["status", "--storage", url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:3] == ["quad", "4", "0"]
+
+    assert main(["best", "--storage", url, "--format", "json"]) == 0
+    best = json.loads(capsys.readouterr().out)
+    study = optuna.load_study(study_name="quad", storage=url)
+    assert best["value"] == study.best_value and best["config"] == study.best_params
+    assert best["metric"] == "neg_error"
+
+    out = tmp_path / "best.yaml"
+    assert main(["best", "--storage", url, "--study", "quad", "--out", str(out)]) == 0
+    assert yaml.safe_load(out.read_text())["config"] == study.best_params
+
+
+def test_a_rerun_continues_the_study_and_the_budget_caps_cost(
+    study_file: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["tune", study_file, "--trials", "2", "--storage", url]) == 0
+    assert main(["tune", study_file, "--trials", "5", "--storage", url]) == 0
+    assert [t.number for t in _trials(url)] == [0, 1, 2, 3, 4]
+    # Every trial runs on the full data here, so a budget of 6 means one more trial.
+    assert main(["tune", study_file, "--budget", "6", "--storage", url]) == 0
+    assert len(_trials(url)) == 6
+
+
+MISTAKES = {
+    "bad YAML key": (["tune", "{study_dir}/bad.yaml"], "bad.yaml:9: key 'trails'"),
+    "unknown task": (["tune", "no-such-task"], "Unknown task 'no-such-task'"),
+    "unreachable storage": (
+        ["tune", "--storage", "postgresql+psycopg2://postgres@127.0.0.1:1/test"],
+        "Connection refused",
+    ),
+    "unknown option": (["tune", "--trails", "3"], "unrecognized arguments: --trails"),
+    "missing storage file": (["status", "--storage", "sqlite:///{study_dir}/no.db"],
+                             "does not exist"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISTAKES))
+def test_mistakes_are_one_line_and_exit_code_2(
+    case: str, study_file: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study_dir = str(Path(study_file).parent)
+    Path(study_dir, "bad.yaml").write_text(STUDY + "trails: 3\n")
+    argv, words = MISTAKES[case]
+    try:
+        code = main([a.format(study_dir=study_dir) for a in argv])
+    except SystemExit as e:  # argparse exits by itself
+        code = int(e.code or 0)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("rocket: error: ") and words in err, err
+
+
+def test_the_installed_command_prints_no_traceback(study_file: str) -> None:
+    bad = Path(study_file).with_name("bad.yaml")
+    bad.write_text(STUDY.replace("low: 0.0", "low: 2.0"))
+    cases = [(["tune", str(bad)], "bad.yaml:6: key 'space.x'"),
+             (["tune", "--trails", "3"], "unrecognized arguments")]
+    for argv, words in cases:
+        run = subprocess.run([sys.executable, "-m", "rocket_hpo.cli", *argv],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
+        assert words in run.stderr
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_continues(study_file: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    argv = [sys.executable, "-m", "rocket_hpo.cli", "tune", study_file, "--storage", url]
+    env = {**os.environ, "QUAD_SLEEP": "0.2"}
+    proc = subprocess.Popen([*argv, "--trials", "200"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            if sum(t.state.name == "COMPLETE" for t in _trials(url)) >= 2:
+                break
+        except KeyError:  # the study is not created yet
+            continue
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again to resume" in err
+    first = _trials(url)
+    assert not [t for t in first if t.state.name == "RUNNING"]
+    done = sum(t.state.name == "COMPLETE" for t in first)
+
+    run = subprocess.run([*argv, "--trials", str(done + 2)], env={**os.environ}, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert f"{done} trials already done" in run.stderr.replace("\n", " ")
+    after = _trials(url)
+    assert [t.number for t in after[: len(first)]] == [t.number for t in first]
+    assert sum(t.state.name == "COMPLETE" for t in after) == done + 2
+    assert optuna.study.get_all_study_names(url) == ["quad"]
