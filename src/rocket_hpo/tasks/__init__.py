@@ -1,8 +1,23 @@
 """Ready-made deep-learning tuning tasks, by name.
 
+Eight task types on real data, two datasets or variants each, plus the default ``digits``:
+
+========================  ==============================================================
+type                      tasks
+========================  ==============================================================
+image classification      ``mnist``, ``cifar10``
+text classification       ``sst2``, ``trec``
+time-series forecasting   ``etth1_h24``, ``etth1_h168``
+audio classification      ``fsdd`` (digit), ``fsdd_speaker``
+tabular classification    ``breast_cancer``, ``wine``
+tabular regression        ``diabetes``, ``etth1_ot``
+anomaly detection         ``mnist_anomaly``, ``cancer_anomaly``
+language modelling        ``charlm_sst2``, ``charlm_trec``
+========================  ==============================================================
+
 Example:
     >>> from rocket_hpo import tasks
-    >>> "digits" in tasks.names()
+    >>> "digits" in tasks.names() and "mnist" in tasks.names()
     True
     >>> task = tasks.get("digits")
 """
@@ -11,9 +26,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rocket_hpo.tasks.base import DataMissingError, DivergenceError, EvalResult, Task, data_dir
+from rocket_hpo.tasks.base import (
+    DataMissingError,
+    DivergenceError,
+    EvalResult,
+    Task,
+    data_dir,
+    data_file,
+)
 
-__all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir", "get", "names"]
+__all__ = [
+    "TYPES",
+    "DataMissingError",
+    "DivergenceError",
+    "EvalResult",
+    "Task",
+    "data_dir",
+    "data_file",
+    "get",
+    "names",
+]
 
 
 def _digits() -> Task:
@@ -22,10 +54,88 @@ def _digits() -> Task:
     return DigitsMLP()
 
 
-# name -> factory; factories import lazily so listing tasks stays cheap.
+def _image(name: str) -> Task:
+    from rocket_hpo.tasks.image import Cifar10CNN, MnistCNN
+
+    return MnistCNN() if name == "mnist" else Cifar10CNN()
+
+
+def _text(name: str) -> Task:
+    from rocket_hpo.tasks.text import SST2, TREC
+
+    return SST2() if name == "sst2" else TREC()
+
+
+def _forecast(horizon: int) -> Task:
+    from rocket_hpo.tasks.forecasting import ETTh1Forecast
+
+    return ETTh1Forecast(horizon)
+
+
+def _audio(target: str) -> Task:
+    from rocket_hpo.tasks.audio import SpokenDigits
+
+    return SpokenDigits(target)
+
+
+def _tabular(name: str) -> Task:
+    from sklearn import datasets
+
+    from rocket_hpo.tasks import tabular
+
+    if name == "breast_cancer":
+        return tabular.SklearnClassification(name, datasets.load_breast_cancer, 2)
+    if name == "wine":
+        return tabular.SklearnClassification(name, datasets.load_wine, 3)
+    if name == "diabetes":
+        return tabular.SklearnRegression(name, datasets.load_diabetes)
+    return tabular.ETTh1Regression()
+
+
+def _anomaly(name: str) -> Task:
+    from rocket_hpo.tasks.anomaly import CancerAnomaly, MnistAnomaly
+
+    return MnistAnomaly() if name == "mnist_anomaly" else CancerAnomaly()
+
+
+def _charlm(dataset: str) -> Task:
+    from rocket_hpo.tasks.language_model import CharLanguageModel
+
+    return CharLanguageModel(dataset)
+
+
+# name -> factory; factories import lazily so listing names stays cheap.
 _REGISTRY: dict[str, Callable[[], Task]] = {
     "digits": _digits,
+    "mnist": lambda: _image("mnist"),
+    "cifar10": lambda: _image("cifar10"),
+    "sst2": lambda: _text("sst2"),
+    "trec": lambda: _text("trec"),
+    "etth1_h24": lambda: _forecast(24),
+    "etth1_h168": lambda: _forecast(168),
+    "fsdd": lambda: _audio("digit"),
+    "fsdd_speaker": lambda: _audio("speaker"),
+    "breast_cancer": lambda: _tabular("breast_cancer"),
+    "wine": lambda: _tabular("wine"),
+    "diabetes": lambda: _tabular("diabetes"),
+    "etth1_ot": lambda: _tabular("etth1_ot"),
+    "mnist_anomaly": lambda: _anomaly("mnist_anomaly"),
+    "cancer_anomaly": lambda: _anomaly("cancer_anomaly"),
+    "charlm_sst2": lambda: _charlm("sst2"),
+    "charlm_trec": lambda: _charlm("trec"),
 }
+
+TYPES: dict[str, tuple[str, ...]] = {
+    "image classification": ("mnist", "cifar10"),
+    "text classification": ("sst2", "trec"),
+    "time-series forecasting": ("etth1_h24", "etth1_h168"),
+    "audio classification": ("fsdd", "fsdd_speaker"),
+    "tabular classification": ("breast_cancer", "wine"),
+    "tabular regression": ("diabetes", "etth1_ot"),
+    "anomaly detection": ("mnist_anomaly", "cancer_anomaly"),
+    "language modelling": ("charlm_sst2", "charlm_trec"),
+}
+"""The eight task types and their tasks (``digits``, the default, is outside them)."""
 
 
 def names() -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from rocket_hpo.space import Config, Space
 
-__all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir"]
+__all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir", "data_file"]
 
 DATA_ENV = "ROCKET_DATA"
 
@@ -23,17 +23,34 @@ class DataMissingError(FileNotFoundError):
     """A task's data file is not in the data folder."""
 
 
+_PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The data folder: ``override``, else ``$ROCKET_DATA``, else ``../shared/data``."""
-    return Path(override or os.environ.get(DATA_ENV) or Path("..") / "shared" / "data")
+    """The data folder: ``override``, else ``$ROCKET_DATA``, else ``../shared/data``.
+
+    ``../shared/data`` is taken relative to the current directory, and, when it is not
+    there, relative to the project root (so commands work from any folder of a checkout).
+
+    Example:
+        >>> str(data_dir("/tmp/data"))
+        '/tmp/data'
+    """
+    if override or os.environ.get(DATA_ENV):
+        return Path(override or os.environ[DATA_ENV])
+    relative = Path("..") / "shared" / "data"
+    if not relative.is_dir() and (_PROJECT_ROOT / relative).is_dir():
+        return (_PROJECT_ROOT / relative).resolve()
+    return relative
 
 
 def data_file(relative: str, override: str | os.PathLike[str] | None = None) -> Path:
     """A file inside the data folder, or a :class:`DataMissingError` saying where it was sought."""
-    path = data_dir(override) / relative
+    folder = data_dir(override)
+    path = folder / relative
     if not path.exists():
         raise DataMissingError(
-            f"Data file {relative!r} not found in the data folder {str(data_dir(override))!r}. "
+            f"Data file {relative!r} not found in the data folder {str(folder.absolute())!r}. "
             f"Set ${DATA_ENV} (or --data-dir) to the folder that holds it."
         )
     return path
@@ -89,6 +106,11 @@ class Task(ABC):
         from rocket_hpo.fidelity import data_fraction
 
         config = self.space.suggest(trial)
-        result = self.evaluate(config, fraction=data_fraction(trial), seed=seed)
+        try:
+            result = self.evaluate(config, fraction=data_fraction(trial), seed=seed)
+        except DivergenceError as e:
+            # Kept on the trial, so a study run with catch=(DivergenceError,) shows why it failed.
+            trial.set_user_attr("fail_reason", str(e))
+            raise
         trial.set_user_attr("train_seconds", result.seconds)
         return result.score

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import nn
 
 from rocket_hpo.fidelity.subsets import nested_subset
@@ -17,7 +19,7 @@ from rocket_hpo.space import Bool, Categorical, Config, Float, Int, Space
 from rocket_hpo.tasks.base import DivergenceError, EvalResult, Task
 
 
-def _split(seed: int) -> tuple[np.ndarray, ...]:
+def _split(seed: int) -> tuple[NDArray[Any], ...]:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -63,7 +65,7 @@ class DigitsMLP(Task):
         }  # fmt: skip
 
     @cached_property
-    def _data(self) -> tuple[np.ndarray, ...]:
+    def _data(self) -> tuple[NDArray[Any], ...]:
         return _split(0)
 
     def evaluate(
@@ -112,7 +114,7 @@ class DigitsMLP(Task):
                 loss.backward()
                 opt.step()
 
-        def accuracy(x: np.ndarray, y: np.ndarray) -> float:
+        def accuracy(x: NDArray[Any], y: NDArray[Any]) -> float:
             model.eval()
             with torch.no_grad():
                 pred = model(torch.from_numpy(x).to(device)).argmax(1).cpu().numpy()

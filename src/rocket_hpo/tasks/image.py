@@ -1,0 +1,157 @@
+"""Image classification: a small CNN on MNIST and on the CIFAR-10 subset.
+
+Both train on a fixed, stratified part of the training images (so a full-fidelity trial
+stays near a minute on a CPU), validate on another part of the training images, and test
+on the official test images.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+from rocket_hpo.space import Bool, Config, Hyperparameter, Int
+from rocket_hpo.tasks._augment import cutout, random_flip, random_shift
+from rocket_hpo.tasks._models import small_cnn
+from rocket_hpo.tasks._torch_task import Splits, TorchTask
+from rocket_hpo.tasks._training import Augment
+from rocket_hpo.tasks.base import data_file
+
+__all__ = ["Cifar10CNN", "MnistCNN", "image_splits", "mnist_arrays"]
+
+
+def _npz(relative: str) -> dict[str, NDArray[Any]]:
+    return _read_npz(data_file(relative).resolve())
+
+
+@lru_cache(maxsize=4)  # keyed by the file, so another data folder is read afresh
+def _read_npz(path: Path) -> dict[str, NDArray[Any]]:
+    with np.load(path) as d:
+        return {k: d[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+
+
+def mnist_arrays() -> tuple[NDArray[Any], ...]:
+    """MNIST's ``x_train``, ``y_train``, ``x_test``, ``y_test`` as stored (uint8)."""
+    d = _npz("mnist/mnist.npz")
+    return d["x_train"], d["y_train"], d["x_test"], d["y_test"]
+
+
+def image_splits(relative: str, n_train: int, n_val: int, mean: float | tuple[float, ...],
+                 std: float | tuple[float, ...]) -> Splits:  # fmt: skip
+    """Normalised (N, C, H, W) float tensors: ``n_train`` / ``n_val`` stratified rows of the
+    training images (split seed 0, the same for every trial) and all test images."""
+    d = _npz(relative)
+    rows = np.arange(len(d["y_train"]))
+    train, val = train_test_split(
+        rows, train_size=n_train, test_size=n_val, stratify=d["y_train"], random_state=0
+    )
+    mean_t = torch.tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
+    std_t = torch.tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
+
+    def images(x: NDArray[Any]) -> torch.Tensor:
+        t = torch.from_numpy(x).float() / 255
+        t = t[:, None] if t.ndim == 3 else t.permute(0, 3, 1, 2)  # (N, C, H, W)
+        return (t - mean_t) / std_t
+
+    def labels(y: NDArray[Any]) -> torch.Tensor:
+        return torch.from_numpy(y.astype(np.int64))
+
+    return Splits(
+        images(d["x_train"][train]), labels(d["y_train"][train]),
+        images(d["x_train"][val]), labels(d["y_train"][val]),
+        images(d["x_test"]), labels(d["y_test"]),
+        strata=d["y_train"][train],
+    )  # fmt: skip
+
+
+class MnistCNN(TorchTask):
+    """Two conv layers (8, 16 channels) + a 128-unit dense layer on 28x28 digits."""
+
+    name = "mnist"
+    metric = "val_accuracy"
+    description = "image classification: CNN on MNIST (10k train / 2k val of train, 10k test)"
+    max_epochs = 15
+    max_steps = 4000
+    reference_epochs = 5
+    reference_batch = 64
+
+    def _load(self) -> Splits:
+        return image_splits("mnist/mnist.npz", 10_000, 2_000, 0.1237, 0.3020)
+
+    def _model(self, config: Config) -> nn.Module:
+        return small_cnn(1, (8, 16), (28, 28), 10, config["dropout"])
+
+    def _extra_space(self) -> dict[str, Hyperparameter]:
+        return {
+            "aug_shift": Bool(),
+            "shift_pixels": Int(1, 4, when=("aug_shift", True)),
+            "aug_cutout": Bool(),
+            "cutout_size": Int(2, 14, when=("aug_cutout", True)),
+        }
+
+    def _extra_reference(self) -> Config:
+        return {"aug_shift": False, "aug_cutout": False}
+
+    def _augment(self, config: Config) -> Augment | None:
+        return _image_augment(config)
+
+
+class Cifar10CNN(TorchTask):
+    """Two conv layers (16, 32 channels) + a 128-unit dense layer on 32x32 colour images."""
+
+    name = "cifar10"
+    metric = "val_accuracy"
+    description = "image classification: CNN on CIFAR-10 small (8k train / 2k val, 2k test)"
+    max_epochs = 15
+    max_steps = 3000
+    reference_epochs = 8
+    reference_batch = 64
+
+    def _load(self) -> Splits:
+        mean, std = (0.4909, 0.4812, 0.4456), (0.2454, 0.2432, 0.2610)
+        return image_splits("cifar10/cifar10_small.npz", 8_000, 2_000, mean, std)
+
+    def _model(self, config: Config) -> nn.Module:
+        return small_cnn(3, (16, 32), (32, 32), 10, config["dropout"])
+
+    def _extra_space(self) -> dict[str, Hyperparameter]:
+        return {
+            "aug_flip": Bool(),
+            "aug_shift": Bool(),
+            "shift_pixels": Int(1, 8, when=("aug_shift", True)),
+            "aug_cutout": Bool(),
+            "cutout_size": Int(2, 16, when=("aug_cutout", True)),
+        }
+
+    def _extra_reference(self) -> Config:
+        return {"aug_flip": False, "aug_shift": False, "aug_cutout": False}
+
+    def _augment(self, config: Config) -> Augment | None:
+        return _image_augment(config)
+
+
+def _image_augment(config: Config) -> Augment | None:
+    """Flip, shift and cutout as the configuration switches them on; None when all are off."""
+    flip, shift, cut = (config.get(k, False) for k in ("aug_flip", "aug_shift", "aug_cutout"))
+    if not (flip or shift or cut):
+        return None
+
+    def augment(
+        x: torch.Tensor, y: torch.Tensor, gen: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if flip:
+            x = random_flip(x, gen)
+        if shift:
+            x = random_shift(x, config["shift_pixels"], gen)
+        if cut:
+            x = cutout(x, config["cutout_size"], gen)
+        return x, y
+
+    return augment
