@@ -195,7 +195,9 @@ class RocketSampler(BaseSampler):
                 study._storage.set_trial_user_attr(trial._trial_id, FIDELITY_PARAM, fraction)
                 trial.user_attrs[FIDELITY_PARAM] = fraction
                 if assignment.promote is not None:
-                    promote = dict(assignment.promote.params)
+                    # `params` carries the scheduler's transfer rules (e.g. steps scaled up).
+                    params = getattr(assignment, "params", None)
+                    promote = dict(assignment.promote.params if params is None else params)
             rng = np.random.default_rng([self._seed_key, trial.number])
             n_finished = self._agent.n_seen if self._agent is not None else 0
             draw = None if self._agent is None else self._agent.begin(fraction, rng, n_finished)
@@ -329,7 +331,7 @@ class RocketSampler(BaseSampler):
         signals = stage_signals(
             stage=agent.stage, n_trials=n, fraction=learn_at,
             entropy=result.stats.entropy, kl=result.stats.kl,
-            mean_advantage=float(np.mean(result.group_advantages)),
+            mean_advantage=float(np.mean(result.group_advantages)) if group else 0.0,
             best_value=sign * best if math.isfinite(best) else None,
             group_values=group_values, pool_size=len(agent.pool.rows),
             heads=agent.heads, marginals=result.marginals,
