@@ -71,7 +71,14 @@ def image_splits(relative: str, n_train: int, n_val: int, mean: float | tuple[fl
     )  # fmt: skip
 
 
-class MnistCNN(TorchTask):
+class _ImageTask(TorchTask):
+    """Shared by the image tasks: augmentations chosen by the configuration."""
+
+    def _augment(self, config: Config) -> Augment | None:
+        return _image_augment(config)
+
+
+class MnistCNN(_ImageTask):
     """Two conv layers (8, 16 channels) + a 128-unit dense layer on 28x28 digits."""
 
     name = "mnist"
@@ -99,11 +106,8 @@ class MnistCNN(TorchTask):
     def _extra_reference(self) -> Config:
         return {"aug_shift": False, "aug_cutout": False}
 
-    def _augment(self, config: Config) -> Augment | None:
-        return _image_augment(config)
 
-
-class Cifar10CNN(TorchTask):
+class Cifar10CNN(_ImageTask):
     """Two conv layers (16, 32 channels) + a 128-unit dense layer on 32x32 colour images."""
 
     name = "cifar10"
@@ -132,9 +136,6 @@ class Cifar10CNN(TorchTask):
 
     def _extra_reference(self) -> Config:
         return {"aug_flip": False, "aug_shift": False, "aug_cutout": False}
-
-    def _augment(self, config: Config) -> Augment | None:
-        return _image_augment(config)
 
 
 def _image_augment(config: Config) -> Augment | None:

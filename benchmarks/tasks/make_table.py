@@ -1,0 +1,164 @@
+"""Build benchmarks/tasks/README.md: every built-in task's full-fidelity training time, its
+reference configuration's validation and test scores, a trivial predictor's score, and its
+hyperparameters by type.
+
+Run from the project root (about 30-60 minutes on the shared 2-core machine):
+
+    nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2 > tasks_table.log 2>&1 &
+
+Each (task, seed) result is appended to benchmarks/tasks/results.jsonl as it finishes, and
+the table is re-rendered from that file after every run, so an interrupted run keeps what it
+measured (``--render`` only re-renders; finished (task, seed) pairs are skipped on a re-run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rocket_hpo import tasks
+from rocket_hpo.space import Bool, Categorical, Float, Int, Space
+from rocket_hpo.tasks._torch_task import TorchTask
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results.jsonl"
+TABLE = HERE / "README.md"
+COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2"
+T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student t, two-sided 95 %
+
+
+def count_types(space: Space) -> dict[str, int]:
+    """Hyperparameters by type; ``conditional`` counts those with a condition (of any type)."""
+    counts = {"float": 0, "log-float": 0, "int": 0, "categorical": 0, "bool": 0}
+    for _, hp in space.items():
+        if isinstance(hp, Bool):
+            counts["bool"] += 1
+        elif isinstance(hp, Categorical):
+            counts["categorical"] += 1
+        elif isinstance(hp, Int):
+            counts["int"] += 1
+        elif isinstance(hp, Float):
+            counts["log-float" if hp.log else "float"] += 1
+    counts["conditional"] = sum(hp.condition is not None for _, hp in space.items())
+    return counts
+
+
+def measure(name: str, seed: int) -> dict[str, Any]:
+    task = tasks.get(name)
+    start = time.perf_counter()
+    baseline = task.baseline() if isinstance(task, TorchTask) else math.nan  # loads the data
+    load_seconds = time.perf_counter() - start
+    result = task.evaluate(task.reference, fraction=1.0, seed=seed, test=True)
+    return {
+        "task": name, "seed": seed, "val": result.score, "test": result.test_score,
+        "seconds": result.seconds, "load_seconds": load_seconds, "baseline": baseline,
+        "info": result.info,
+    }  # fmt: skip
+
+
+def _mean_ci(values: list[float], digits: int) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.{digits}f}"
+    mean = statistics.fmean(values)
+    half = T_975.get(len(values) - 1, 1.96) * statistics.stdev(values) / math.sqrt(len(values))
+    return f"{mean:.{digits}f} ± {half:.{digits}f}"
+
+
+def render(rows: list[dict[str, Any]]) -> str:
+    by_task: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_task.setdefault(row["task"], []).append(row)
+    seeds = sorted({r["seed"] for r in rows})
+    lines = [
+        "# Built-in tasks: reference configurations, training time, search spaces",
+        "",
+        f"Made by `{COMMAND}` (then `--render`), on this project's 2-core CPU machine shared "
+        f"with other jobs, torch {torch.__version__}, one torch thread, Python "
+        f"{platform.python_version()}. Seeds: {', '.join(map(str, seeds))}; a score is the mean "
+        "± the half-width of its 95 % t-interval over the seeds (one value: one seed).",
+        "",
+        "* **time**: wall-clock seconds of one full-fidelity training of the reference "
+        "configuration plus its validation and test scoring (median over seeds; data loading "
+        "excluded). The machine is shared, so times vary by tens of per cent.",
+        "* **trivial**: the validation score of a trivial predictor (majority class, training "
+        "mean, persistence forecast, unigram characters, or 0.5 AUROC).",
+        "* **reference**: Adam, lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay to speak "
+        "of, constant learning rate, no clipping, no augmentation; epochs, batch size and "
+        "dropout as listed (see each task module's docstring).",
+        "* **hyperparameters**: total (float / log-float / int / categorical / bool; "
+        "conditional ones of any type).",
+        "",
+        "| type | task | metric | trivial | reference val | reference test | time (s) "
+        "| epochs / batch / dropout | max epochs / steps | hyperparameters | float / log / int "
+        "/ cat / bool | conditional |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, names in tasks.TYPES.items():
+        for name in names:
+            task = tasks.get(name)
+            assert isinstance(task, TorchTask)
+            runs = by_task.get(name, [])
+            c = count_types(task.space)
+            ref = task.reference
+            arrow = "↑" if task.direction == "maximize" else "↓"
+            if runs:
+                val = _mean_ci([r["val"] for r in runs], 4)
+                test = _mean_ci([r["test"] for r in runs], 4)
+                secs = f"{statistics.median(r['seconds'] for r in runs):.1f}"
+                trivial = f"{runs[0]['baseline']:.4f}"
+            else:
+                val = test = secs = trivial = "not measured"
+            lines.append(
+                f"| {kind} | `{name}` | {task.metric} {arrow} | {trivial} | {val} | {test} "
+                f"| {secs} | {ref['epochs']} / {ref['batch_size']} / {ref.get('dropout', '-')} "
+                f"| {task.max_epochs} / {task.max_steps} | {len(task.space)} "
+                f"| {c['float']} / {c['log-float']} / {c['int']} / {c['categorical']} / "
+                f"{c['bool']} | {c['conditional']} |"
+            )
+    total = sum(statistics.median(r["seconds"] for r in runs) for runs in by_task.values())
+    lines += [
+        "",
+        f"Sum of the median full-fidelity times: {total:.0f} s. Each trial's cost is bounded by "
+        "the space itself: at most `max epochs` epochs and `max steps` optimizer steps.",
+        "",
+        "Raw results: `benchmarks/tasks/results.jsonl` (one line per task and seed).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--tasks", nargs="+", default=None, help="default: all but digits")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--render", action="store_true", help="only rebuild the table")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    lines = RESULTS.read_text().splitlines() if RESULTS.exists() else []
+    rows = [json.loads(line) for line in lines]
+    names = args.tasks or [n for group in tasks.TYPES.values() for n in group]
+    if not args.render:
+        for seed in args.seeds:  # seed-major: one complete table first, then more seeds
+            for name in names:
+                if any(r["task"] == name and r["seed"] == seed for r in rows):
+                    continue
+                row = measure(name, seed)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+                with RESULTS.open("a") as f:
+                    f.write(json.dumps(row) + "\n")
+                TABLE.write_text(render(rows))
+    TABLE.write_text(render(rows))
+
+
+if __name__ == "__main__":
+    main()
