@@ -44,11 +44,12 @@ def random_flip(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 def cutout(x: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
     """Zero a ``size`` x ``size`` square at a random place in each image (DeVries & Taylor)."""
     b, _, h, w = x.shape
-    cy = _randint(h, b, gen, x.device)[:, None, None]
-    cx = _randint(w, b, gen, x.device)[:, None, None]
+    # The square's centre is anywhere in the image, so part of it may fall outside.
+    top = _randint(h, b, gen, x.device)[:, None, None] - size // 2
+    left = _randint(w, b, gen, x.device)[:, None, None] - size // 2
     i = torch.arange(h, device=x.device)[None, :, None]
     j = torch.arange(w, device=x.device)[None, None, :]
-    inside = ((i - cy).abs() * 2 < size) & ((j - cx).abs() * 2 < size)  # (B, H, W)
+    inside = (i >= top) & (i < top + size) & (j >= left) & (j < left + size)  # (B, H, W)
     return x * (~inside)[:, None].to(x.dtype)
 
 
