@@ -51,7 +51,7 @@ def data_file(relative: str, override: str | os.PathLike[str] | None = None) -> 
     if not path.exists():
         raise DataMissingError(
             f"Data file {relative!r} not found in the data folder {str(folder.absolute())!r}. "
-            f"Set ${DATA_ENV} (or --data-dir) to the folder that holds it."
+            f"Set ${DATA_ENV} to the folder that holds it."
         )
     return path
 
@@ -102,7 +102,18 @@ class Task(ABC):
         """Train ``config`` on ``fraction`` of the training data and score it."""
 
     def objective(self, trial: Any, seed: int = 0) -> float:
-        """An Optuna objective: suggest a configuration, train it, return the validation score."""
+        """An Optuna objective: suggest a configuration, train it, return the validation score.
+
+        A diverging configuration raises :class:`DivergenceError` after storing its reason in
+        the trial's ``fail_reason`` attribute; ``catch`` it to keep the study going.
+
+        Example:
+            >>> import optuna
+            >>> from rocket_hpo.tasks import get
+            >>> task = get("digits")
+            >>> study = optuna.create_study(direction=task.direction)
+            >>> study.optimize(task.objective, n_trials=1, catch=(DivergenceError,))
+        """
         from rocket_hpo.fidelity import data_fraction
 
         config = self.space.suggest(trial)
