@@ -21,7 +21,7 @@ OPTIMIZERS = ["random", "tpe", "tpe-hyperband"]
 if importlib.util.find_spec("dehb") is not None:
     OPTIMIZERS.append("dehb")
 if importlib.util.find_spec("rocket_hpo.sampler") is not None:
-    OPTIMIZERS += ["rocket"]
+    OPTIMIZERS += ["rocket", "rocket-full"]
 BUDGET = 3.0
 KEYS = {"task", "optimizer", "seed", "budget", "trace", "final_regret", "final_score", "cost",
         "wall_s", "overhead_s", "n_evals", "regret_trace"}

@@ -12,7 +12,8 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
   ``n_trials`` = the budget so its initial design is capped at a quarter of the budget.
 * ``smac-mf``: SMAC3's ``MultiFidelityFacade`` (Hyperband intensifier, eta 3).
 * ``dehb``: DEHB (eta 3, one worker).
-* ``rocket``: :class:`rocket_hpo.RocketSampler` (the scheduler is not wired in yet).
+* ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler (same ladder);
+  ``rocket-full``: the sampler alone, every trial on full data.
 """
 
 from __future__ import annotations
@@ -186,14 +187,15 @@ def _dehb(tracker: Tracker, seed: int) -> None:
             dehb.tell(job, {"fitness": _minimised(tracker, score), "cost": tracker.spent - before})
 
 
-def _rocket(tracker: Tracker, seed: int) -> None:
+def _rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None:
     from .rocket_adapter import run_rocket
 
-    run_rocket(tracker, seed)
+    run_rocket(tracker, seed, multi_fidelity)
 
 
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
     "rocket": _rocket,
+    "rocket-full": lambda t, s: _rocket(t, s, multi_fidelity=False),
     "random": _random,
     "tpe": _tpe,
     "tpe-hyperband": _tpe_hyperband,
@@ -205,7 +207,8 @@ OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
 
 _OPTUNA = ("optuna", "optuna.samplers", "optuna.pruners")
 _IMPORTS: dict[str, tuple[str, ...]] = {
-    "rocket": (*_OPTUNA, "rocket_hpo.sampler"),
+    "rocket": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
+    "rocket-full": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,
     "tpe-hyperband": _OPTUNA,

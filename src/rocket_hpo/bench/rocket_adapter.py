@@ -1,8 +1,10 @@
 """Rocket in the harness: ``RocketSampler`` in a plain Optuna ask/tell loop.
 
-Every trial runs at the fraction the sampler assigns (full data until Rocket's fidelity
-scheduler is plugged in here). The objective reads it with
-:func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would.
+``rocket`` uses Rocket's data-subset fidelity scheduler (:class:`SubsetScheduler`, default
+ladder 1/27, 1/9, 1/3, 1, the same ladder the multi-fidelity peers get); ``rocket-full``
+evaluates every trial on full data (the policy alone, for ablations). The objective reads
+the fraction the sampler assigned with :func:`rocket_hpo.fidelity.data_fraction`, exactly
+as a user's objective would.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from .tracker import Tracker
 __all__ = ["run_rocket"]
 
 
-def run_rocket(tracker: Tracker, seed: int) -> None:
+def run_rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None:
     """Drive a Rocket study until the tracker's budget is spent."""
     import optuna
 
@@ -23,7 +25,12 @@ def run_rocket(tracker: Tracker, seed: int) -> None:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     problem = tracker.problem
-    sampler = RocketSampler(problem.space, seed=seed)
+    fidelity = None
+    if multi_fidelity:
+        from rocket_hpo.fidelity.scheduler import SubsetScheduler
+
+        fidelity = SubsetScheduler()
+    sampler = RocketSampler(problem.space, seed=seed, fidelity=fidelity)
     study = optuna.create_study(direction=problem.direction, sampler=sampler)
     while True:
         trial = study.ask()
