@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--workers", type=int, default=None, help="parallel workers (default 1)")
     tune.add_argument("--study-name", default=None, help="study name (default rocket-TASK)")
     tune.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
-    tune.add_argument("--sampler", default=None, choices=["tpe", "random"],
+    tune.add_argument("--sampler", default=None, choices=["rocket", "tpe", "random"],
                       help=f"optimizer (default {DEFAULT_SAMPLER})")
     tune.set_defaults(func=_cmd_tune)
 

@@ -8,5 +8,5 @@ DEFAULT_STORAGE = "sqlite:///rocket.db"
 """An SQLite file in the working folder: resumable, readable by optuna-dashboard."""
 DEFAULT_TRIALS = 30
 """Trials a study holds when neither --trials nor --budget is given."""
-DEFAULT_SAMPLER = "tpe"
+DEFAULT_SAMPLER = "rocket"
 """The optimizer ``rocket tune`` uses unless told otherwise."""

@@ -97,6 +97,13 @@ class RocketSampler(BaseSampler):
             learns from, e.g. another study of the same space.
         policy_state: bytes from :meth:`state_bytes` of another sampler to start from, used
             when the study has no saved state yet.
+        policy: ``"compact"`` (the GRU policy, default) or ``"llm"``: a causal language
+            model that writes configurations as JSON, trained with LoRA by the same group
+            optimisation (:mod:`rocket_hpo.agent.llm`; needs the ``llm`` extra and a
+            ``space``). Storage, fidelity, resume and reports work the same with both.
+        model_path: with ``policy="llm"``, a local directory holding the model and its
+            tokenizer (e.g. Qwen2.5-0.5B-Instruct); nothing is downloaded. ``settings`` is
+            then an :class:`~rocket_hpo.agent.llm.LLMSettings` and ``overrides`` its fields.
 
     Example:
         >>> from rocket_hpo.space import Float, Space
@@ -113,6 +120,8 @@ class RocketSampler(BaseSampler):
         settings: AgentSettings | None = None,
         warm_start: optuna.Study | Sequence[FrozenTrial] | None = None,
         policy_state: bytes | None = None,
+        policy: str = "compact",
+        model_path: str | None = None,
         **overrides: Any,
     ) -> None:
         if space is not None and not isinstance(space, Space):
@@ -129,7 +138,13 @@ class RocketSampler(BaseSampler):
                 "The 'fidelity' argument must have assign(study, trial) and "
                 f"learning_fraction(study) methods, or be None. Got {fidelity!r}."
             )
-        self._settings = AgentSettings.from_kwargs(settings, **overrides)
+        self._llm: Any = None  # the language-model backend, when policy="llm"
+        if policy != "compact" or model_path is not None:
+            from rocket_hpo.agent.llm._backend import make_backend  # needs the 'llm' extra
+
+            self._llm = make_backend(policy, space, model_path, seed, settings, overrides)
+            settings = None
+        self._settings = AgentSettings.from_kwargs(settings, **({} if self._llm else overrides))
         self._overrides = overrides
         self._seed = None if seed is None else int(seed)
         self._seed_key = (
@@ -142,7 +157,10 @@ class RocketSampler(BaseSampler):
             warm_start = warm_start.get_trials(deepcopy=False, states=_FINISHED)
         self._warm = [t for t in (warm_start or []) if t.state in _FINISHED]
         self._agent: Agent | None = None
-        if policy_state is not None:
+        if self._llm is not None:
+            if policy_state is not None:
+                self._llm.start_from(policy_state)
+        elif policy_state is not None:
             self._agent = Agent.from_bytes(policy_state, self._settings)
             self._agent.seed_key = self._seed_key
             self._agent.stage = self._agent.n_seen = 0
@@ -160,10 +178,14 @@ class RocketSampler(BaseSampler):
     @property
     def stage(self) -> int:
         """Stages completed so far (as far as this sampler knows)."""
+        if self._llm is not None:
+            return int(self._llm.stage)
         return 0 if self._agent is None else self._agent.stage
 
     def state_bytes(self) -> bytes:
         """The agent's current state, to warm-start another sampler (``policy_state=``)."""
+        if self._llm is not None:
+            return bytes(self._llm.state_bytes())
         if self._agent is None:
             raise RuntimeError("The sampler has no policy yet (no space and no finished trials).")
         return self._agent.state_bytes()
@@ -187,7 +209,12 @@ class RocketSampler(BaseSampler):
         this trial at the fidelity the scheduler assigns."""
         self._raise_error_if_multi_objective(study)
         with self._lock:
-            self._sync(study)
+            if self._llm is not None:
+                learn_at = 1.0 if self._fidelity is None else float(
+                    self._fidelity.learning_fraction(study))
+                self._llm.sync(study, self._warm, learn_at)
+            else:
+                self._sync(study)
             fraction, promote = 1.0, None
             if self._fidelity is not None:
                 assignment = self._fidelity.assign(study, trial)
@@ -199,6 +226,11 @@ class RocketSampler(BaseSampler):
                     params = getattr(assignment, "params", None)
                     promote = dict(assignment.promote.params if params is None else params)
             rng = np.random.default_rng([self._seed_key, trial.number])
+            if self._llm is not None:  # the model writes the whole configuration now
+                if promote is None:
+                    self._llm.propose(study, trial, fraction, self._warm, learn_at)
+                self._draws[trial._trial_id] = _TrialDraw(rng, None, promote)
+                return
             n_finished = self._agent.n_seen if self._agent is not None else 0
             draw = None if self._agent is None else self._agent.begin(fraction, rng, n_finished)
             self._draws[trial._trial_id] = _TrialDraw(rng, draw, promote)
@@ -219,6 +251,10 @@ class RocketSampler(BaseSampler):
                 value = td.promote[param_name]
                 internal = param_distribution.to_internal_repr(value)
                 if param_distribution._contains(internal):
+                    return value
+            if self._llm is not None:
+                found, value = self._llm.value(trial, param_name, param_distribution)
+                if found:
                     return value
             agent = self._agent
             position = agent.index.get(param_name) if agent is not None else None
@@ -247,6 +283,8 @@ class RocketSampler(BaseSampler):
     ) -> None:
         with self._lock:
             self._draws.pop(trial._trial_id, None)
+            if self._llm is not None:
+                self._llm.forget(trial)
 
     # --- stages --------------------------------------------------------------------------------
     def _sync(self, study: optuna.Study) -> None:

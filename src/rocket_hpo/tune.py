@@ -8,9 +8,11 @@ Ctrl-C carries on where it stopped.
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -22,16 +24,17 @@ from rocket_hpo.errors import UsageError
 from rocket_hpo.progress import TuneProgress
 from rocket_hpo.space import Config, Space
 from rocket_hpo.summary import (
-    INTERRUPTED_ATTR,
     METRIC_ATTR,
     SPACE_ATTR,
     TARGET_ATTR,
     best_trial,
+    counted_trials,
     summarize,
     trial_cost,
 )
 
 __all__ = [
+    "SAMPLERS",
     "TaskEvaluate",
     "TrialObjective",
     "TuneSettings",
@@ -41,14 +44,42 @@ __all__ = [
 ]
 
 
+SAMPLERS = ("rocket", "tpe", "random")
 
-def make_sampler(name: str, seed: int, space: Any = None) -> optuna.samplers.BaseSampler:
-    """The sampler called ``name``, seeded."""
+
+def make_sampler(
+    name: str, seed: int, space: Any = None, fidelity: Mapping[str, Any] | None = None
+) -> optuna.samplers.BaseSampler:
+    """The sampler called ``name``, seeded; ``fidelity`` settings (a study file's
+    ``fidelity`` section) put it on the data-subset ladder.
+
+    ``rocket`` always runs on the ladder (default 1/27, 1/9, 1/3, 1 of the data) unless
+    ``fidelity`` says ``enabled: false``; ``tpe`` and ``random`` run on the full data unless
+    a ``fidelity`` section is given.
+
+    Example:
+        >>> make_sampler("random", 0).__class__.__name__
+        'RandomSampler'
+    """
+    from rocket_hpo.study_file import fidelity_scheduler
+
+    scheduler = fidelity_scheduler(fidelity, default_on=(name == "rocket"))
+    if name == "rocket":
+        from rocket_hpo.sampler import RocketSampler
+
+        return RocketSampler(space, seed=seed, fidelity=scheduler)
+    base: optuna.samplers.BaseSampler
     if name == "tpe":
-        return optuna.samplers.TPESampler(seed=seed)
-    if name == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    raise UsageError(f"Unknown sampler {name!r}; choose one of: tpe, random.")
+        base = optuna.samplers.TPESampler(seed=seed)
+    elif name == "random":
+        base = optuna.samplers.RandomSampler(seed=seed)
+    else:
+        raise UsageError(f"Unknown sampler {name!r}; choose one of: {', '.join(SAMPLERS)}.")
+    if scheduler is None:
+        return base
+    from rocket_hpo.fidelity import FidelitySampler
+
+    return FidelitySampler(base, scheduler)
 
 
 def open_study(
@@ -58,14 +89,18 @@ def open_study(
     sampler: optuna.samplers.BaseSampler,
 ) -> optuna.Study:
     """Create the study or load it to resume; a bad storage URL is a :class:`UsageError`."""
+    from rocket_hpo.runner import make_storage
+
     try:
         return optuna.create_study(
-            storage=storage,
+            storage=make_storage(storage),
             study_name=study_name,
             direction=direction,
             sampler=sampler,
             load_if_exists=True,
         )
+    except UsageError:
+        raise
     except Exception as e:  # sqlalchemy raises many types for a bad or unreachable URL
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UsageError(f"Cannot open storage {storage!r}: {first}") from None
@@ -128,8 +163,6 @@ class TrialObjective:
         start = time.perf_counter()
         value = self.evaluate(config, fraction=data_fraction(trial), seed=self.seed, trial=trial)
         trial.set_user_attr("train_seconds", time.perf_counter() - start)
-        if not math.isfinite(value):
-            raise tasks.DivergenceError(f"the objective returned {value}")
         return value
 
 
@@ -182,69 +215,60 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
     return target, merged
 
 
-class _Tally:
-    """Trials counted towards ``--trials`` and cost spent towards ``--budget``."""
-
-    def __init__(self, study: optuna.Study) -> None:
-        self.study = study
-
-    def counts(self) -> tuple[int, float]:
-        state = optuna.trial.TrialState
-        finished = [t for t in self.study.get_trials(deepcopy=False)
-                    if t.state.is_finished() and not t.user_attrs.get(INTERRUPTED_ATTR)]
-        cost = sum(trial_cost(t) for t in finished if t.state in (state.COMPLETE, state.PRUNED))
-        return len(finished), cost
-
-    def done(self, settings: TuneSettings) -> bool:
-        n, cost = self.counts()
-        over_trials = settings.trials is not None and n >= settings.trials
-        return over_trials or (settings.budget is not None and cost >= settings.budget - 1e-9)
+def _counts(study: optuna.Study) -> tuple[int, float]:
+    """Trials that count towards ``--trials`` and the cost they spent (``--budget``)."""
+    counted = counted_trials(study)
+    return len(counted), sum(trial_cost(t) for t in counted)
 
 
-def _run_serial(study: optuna.Study, objective: TrialObjective, settings: TuneSettings,
-                on_trial: Callable[[str], None]) -> None:
-    """One trial at a time by ask/tell; Ctrl-C marks the running trial as interrupted."""
-    tally = _Tally(study)
-    while not tally.done(settings):
-        trial = study.ask()
-        try:
-            value = objective(trial)
-        except tasks.DivergenceError as e:
-            trial.set_user_attr("fail_reason", str(e))
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            on_trial(f"trial {trial.number} failed: {e}")
+def _rounds(study: optuna.Study, settings: TuneSettings) -> Iterator[int]:
+    """Successive ``n_trials`` targets for the runner until the trial count or the budget
+    is reached. Under a budget, each round asks for as many trials as the remaining budget
+    pays at the mean cost so far (at least one per worker), so workers stay busy and the
+    overshoot stays within a round's last trials."""
+    while True:
+        n, cost = _counts(study)
+        if settings.trials is not None and n >= settings.trials:
+            return
+        if settings.budget is None:
+            yield settings.trials or n
             continue
-        except KeyboardInterrupt:
-            trial.set_user_attr(INTERRUPTED_ATTR, True)
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            raise
-        except BaseException as e:
-            trial.set_user_attr("fail_reason", f"{type(e).__name__}: {e}")
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
-            raise
-        study.tell(trial, value)
-        on_trial(f"trial {trial.number}: {value:.4g}")
+        left = settings.budget - cost
+        if left <= 1e-9:
+            return
+        mean = cost / n if n else 1.0
+        workers = settings.workers or 1
+        more = 1 if workers == 1 else max(workers, math.ceil(left / max(mean, 1e-6)))
+        target = n + more
+        yield target if settings.trials is None else min(target, settings.trials)
 
 
-def _run_parallel(study: optuna.Study, objective: TrialObjective, settings: TuneSettings,
-                  on_trial: Callable[[str], None]) -> None:
-    """Several trials at once; stops asking once the trial count or the budget is reached."""
-    tally = _Tally(study)
+class _Watcher:
+    """Refreshes the display from the storage while worker processes run the trials."""
 
-    def callback(study: optuna.Study, trial: Any) -> None:
-        value = "-" if trial.value is None else f"{trial.value:.4g}"
-        on_trial(f"trial {trial.number} {trial.state.name.lower()}: {value}")
-        if tally.done(settings):
-            study.stop()
+    def __init__(self, refresh: Callable[[], None], every: float = 1.0) -> None:
+        self._refresh, self._every = refresh, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    n_done, _ = tally.counts()
-    remaining = None if settings.trials is None else settings.trials - n_done
-    study.optimize(objective, n_trials=remaining, n_jobs=settings.workers or 1,
-                   catch=(tasks.DivergenceError,), callbacks=[callback])
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._refresh()
+
+    def __enter__(self) -> _Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def run_tune(settings: TuneSettings) -> int:
     """Run (or resume) the study ``settings`` describe, showing live progress on stderr.
+
+    Trials run through :func:`rocket_hpo.runner.optimize`: a failing objective gives a
+    failed trial with its reason, and ``--workers K`` starts K processes on the storage.
 
     Example:
         >>> settings = TuneSettings("digits", trials=2, storage="sqlite:///rocket.db")
@@ -253,47 +277,74 @@ def run_tune(settings: TuneSettings) -> int:
     """
     from rich.console import Console
 
+    from rocket_hpo.runner import optimize
+
     console = Console(stderr=True, soft_wrap=True)
     target, settings = _resolve(settings)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = make_sampler(settings.sampler or DEFAULT_SAMPLER, settings.seed or 0, target.space)
+    sampler_name, seed = settings.sampler or DEFAULT_SAMPLER, settings.seed or 0
+    factory = functools.partial(make_sampler, sampler_name, seed, target.space, target.fidelity)
     storage = settings.storage or DEFAULT_STORAGE
-    study = open_study(storage, target.study_name, target.direction, sampler)
+    workers = settings.workers or 1
+    if workers > 1 and storage == "memory":
+        raise UsageError("--workers > 1 needs a database storage (sqlite:///file.db or "
+                         "postgresql://...), not 'memory'.")
+    study = open_study(storage, target.study_name, target.direction, factory())
     study.set_user_attr(METRIC_ATTR, target.metric)
     study.set_user_attr(TARGET_ATTR, target.label)
     study.set_user_attr(SPACE_ATTR, target.space.to_dict())
-    tally = _Tally(study)
-    n_done, cost = tally.counts()
+    n_done, cost = _counts(study)
     limits = [f"{settings.trials} trials"] if settings.trials is not None else []
     limits += [f"budget {settings.budget:g}"] if settings.budget is not None else []
     console.print(
         f"[bold]rocket[/] tuning [cyan]{target.label}[/] ({len(target.space)} hyperparameters, "
-        f"{target.metric}, {target.direction}) with {settings.sampler}, "
-        f"{settings.workers} worker(s); study '{study.study_name}' in {storage}; "
-        f"{n_done} trials already done (cost {cost:.3g}); stopping at {' or '.join(limits)}"
+        f"{target.metric}, {target.direction}) with {sampler_name}, {workers} worker(s); "
+        f"study '{study.study_name}' in {storage}; {n_done} trials already done "
+        f"(cost {cost:.3g}); stopping at {' or '.join(limits)}"
     )
-    objective = TrialObjective(target.space, target.evaluate, settings.seed or 0)
+    objective = TrialObjective(target.space, target.evaluate, seed)
     by_budget = settings.budget is not None
     total = float(settings.budget or 0.0) if by_budget else float(settings.trials or 0)
+    seen = {t.number for t in counted_trials(study)}
+    lock = threading.Lock()
     with TuneProgress(console, target.label, total, by_budget) as progress:
 
-        def on_trial(last: str | None = None) -> None:
-            n, spent = tally.counts()
-            best = best_trial(study)
-            progress.update(n, spent, None if best is None else best.value, last)
+        def refresh() -> None:
+            with lock:
+                counted = counted_trials(study)
+                new = [t for t in counted if t.number not in seen]
+                seen.update(t.number for t in new)
+                best = best_trial(study)
+                spent = sum(trial_cost(t) for t in counted)
+                for t in new:
+                    what = (f"{t.value:.4g}" if t.value is not None
+                            else f"failed ({t.user_attrs.get('fail_reason', '?')})")
+                    last = f"trial {t.number} (fraction {trial_cost(t):.3g}): {what}"
+                    progress.update(len(counted), spent, None if best is None else best.value,
+                                    last)
+                if not new:
+                    progress.update(len(counted), spent, None if best is None else best.value)
 
-        on_trial()
-        if settings.workers == 1:
-            _run_serial(study, objective, settings, on_trial)
-        else:
-            _run_parallel(study, objective, settings, on_trial)
+        refresh()
+        for n_trials in _rounds(study, settings):
+            if workers == 1:
+                optimize(study, objective, n_trials=n_trials,
+                         callbacks=[lambda study, trial: refresh()])
+            else:
+                with _Watcher(refresh):
+                    optimize(study, objective, n_trials=n_trials, n_workers=workers,
+                             sampler_factory=factory)
+                refresh()
     return _print_best(study, console)
 
 
 def _print_best(study: optuna.Study, console: Any) -> int:
     summary = summarize(study)
     if summary.best is None:
-        console.print("[yellow]no trial completed yet[/]")
+        failed = [t for t in counted_trials(study) if t.state.name == "FAIL"]
+        reason = failed[-1].user_attrs.get("fail_reason", "") if failed else ""
+        console.print("[yellow]no trial completed yet[/]" +
+                      (f"; the last failure: {reason}" if reason else ""))
         return 0
     where = "full data" if summary.best_is_full else "data subsets only so far"
     console.print(f"[bold green]best {summary.metric} = {summary.best.value:.4f}[/] "

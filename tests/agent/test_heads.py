@@ -1,0 +1,60 @@
+"""Heads map every value to a token and back without leaving the distribution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+from rocket_hpo.agent._heads import make_head, smoothing_matrix
+
+DISTS = [
+    CategoricalDistribution(["a", "b", None, 3]),
+    IntDistribution(1, 5),
+    IntDistribution(1, 1000, log=True),
+    IntDistribution(0, 100, step=5),
+    IntDistribution(2, 9, log=True),
+    FloatDistribution(1e-5, 1.0, log=True),
+    FloatDistribution(-2.0, 3.0),
+    FloatDistribution(0.0, 1.0, step=0.25),
+    FloatDistribution(0.0, 10.0, step=0.1),
+]
+
+
+@pytest.mark.parametrize("dist", DISTS, ids=repr)
+def test_decoded_values_lie_in_the_distribution_and_round_trip(dist: object) -> None:
+    head = make_head("p", dist, n_bins=16)  # type: ignore[arg-type]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        token = int(rng.integers(head.n_outputs))
+        u = (token + rng.random()) / head.n_outputs
+        value = head.decode(token, u)
+        assert dist._contains(dist.to_internal_repr(value))  # type: ignore[attr-defined]
+        if head.kind != "continuous":
+            assert head.token(value) == token
+        else:
+            # Rounding (ints, steps) may move a value to a neighbouring bin, never further.
+            assert abs(head.token(value) - token) <= 1
+
+
+def test_kinds() -> None:
+    assert make_head("c", DISTS[0], 16).kind == "categorical"
+    assert make_head("i", DISTS[1], 16).kind == "grid"
+    assert make_head("i", DISTS[2], 16).kind == "continuous"
+    assert make_head("f", DISTS[7], 16).n_outputs == 5
+    assert make_head("f", DISTS[5], 8).n_outputs == 8
+
+
+def test_log_head_gives_each_decade_the_same_share() -> None:
+    head = make_head("lr", FloatDistribution(1e-4, 1.0, log=True), n_bins=4)
+    assert [head.token(v) for v in (1.5e-4, 2e-3, 2e-2, 0.5)] == [0, 1, 2, 3]
+
+
+def test_smoothing_spreads_ordered_targets_but_not_categories() -> None:
+    ordered = smoothing_matrix(make_head("x", FloatDistribution(0, 1), 6), 8, sigma=1.0)
+    assert ordered.shape == (8, 8)
+    np.testing.assert_allclose(ordered[:6].sum(1), 1.0, rtol=1e-6)
+    assert ordered[2, 2] > ordered[2, 1] > ordered[2, 0] > 0
+    assert ordered[2, 6:].sum() == 0
+    cat = smoothing_matrix(make_head("c", CategoricalDistribution(["a", "b", "c"]), 6), 8, 1.0)
+    np.testing.assert_array_equal(cat[:3, :3], np.eye(3))
