@@ -111,7 +111,8 @@ def _sample_batch(
 def _repeat_static(cache: StaticCache, b: int) -> None:
     """Copy a batch-1 static cache b times (transformers offers this for dynamic caches
     only; the sampling/training parity test guards this use of the layers' tensors)."""
-    for layer in cache.layers:
+    layers: list[Any] = list(cache.layers)
+    for layer in layers:
         layer.keys = layer.keys.repeat(b, 1, 1, 1)  # (b, kv_heads, max_len, head_dim)
         layer.values = layer.values.repeat(b, 1, 1, 1)
         layer.batch_size = b

@@ -1,0 +1,95 @@
+"""RocketSampler(policy="llm"): the same study, storage, resume and report as the compact one."""
+
+from __future__ import annotations
+
+import math
+
+import optuna
+import pytest
+
+from rocket_hpo import RocketSampler
+from rocket_hpo.agent import META_KEY, read_signals
+from rocket_hpo.agent.llm import LLMSettings
+from rocket_hpo.agent.llm.tiny import save_tiny
+from rocket_hpo.space import Bool, Categorical, Float, Int, Space
+
+SPACE = Space(
+    opt=Categorical(["adam", "sgd"]),
+    lr=Float(1e-4, 1.0, log=True),
+    momentum=Float(0.0, 0.99, when=("opt", "sgd")),
+    nesterov=Bool(when="momentum"),
+    layers=Int(1, 6),
+)
+
+
+def objective(trial):
+    c = SPACE.suggest(trial)
+    if c["layers"] == 1:
+        raise ValueError("a failing region")
+    return abs(math.log10(c["lr"]) + 2.0) + (0.0 if c["opt"] == "sgd" else 1.0)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    return str(save_tiny(tmp_path_factory.mktemp("tiny")))
+
+
+def _sampler(model_path, seed=0):
+    return RocketSampler(SPACE, seed=seed, policy="llm", model_path=model_path,
+                         settings=LLMSettings(prompt_best=3, prompt_recent=2), group_size=4)
+
+
+def _run(study, n):
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study.optimize(objective, n_trials=n, catch=(ValueError,))
+
+
+def test_study_with_the_llm_policy_stores_state_and_signals_and_resumes(model_path, tmp_path):
+    storage = f"sqlite:///{tmp_path / 'study.db'}"
+    study = optuna.create_study(storage=storage, study_name="s", sampler=_sampler(model_path))
+    _run(study, 9)
+    trials = study.get_trials()
+    for t in trials:
+        SPACE.validate(t.params)  # every proposal valid, conditional keys exactly when active
+    assert study.sampler.stage == 2
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    assert attrs[META_KEY]["stage"] == 2
+    signals = read_signals(study)
+    assert [s["stage"] for s in signals] == [1, 2] and signals[0]["policy"] == "llm"
+    assert set(signals[0]["hyperparameters"]) >= {"opt", "lr", "layers"}
+
+    from rocket_hpo.report._learning import read_agent_stages
+
+    stages = read_agent_stages(study, SPACE)
+    assert stages is not None and stages.stage == [1, 2] and "opt" in stages.distributions
+
+    # Another process (a new sampler on the same storage) continues from the saved state.
+    resumed = optuna.load_study(study_name="s", storage=storage, sampler=_sampler(model_path, 7))
+    _run(resumed, 4)
+    assert resumed.sampler.stage == 3
+    assert len(resumed.trials) == 13
+
+
+def test_same_seed_same_proposals(model_path):
+    def params(seed):
+        study = optuna.create_study(sampler=_sampler(model_path, seed))
+        _run(study, 3)
+        return [t.params for t in study.trials]
+
+    assert params(1) == params(1)
+    assert params(1) != params(2)
+
+
+def test_llm_policy_arguments_are_checked(model_path, tmp_path):
+    with pytest.raises(ValueError, match="'policy' argument must be 'compact' or 'llm'"):
+        RocketSampler(SPACE, policy="gpt")
+    with pytest.raises(ValueError, match="needs 'model_path'"):
+        RocketSampler(SPACE, policy="llm")
+    with pytest.raises(ValueError, match="needs a 'space'"):
+        RocketSampler(policy="llm", model_path=model_path)
+    with pytest.raises(ValueError, match="only used with policy='llm'"):
+        RocketSampler(SPACE, model_path=model_path)
+    with pytest.raises(ValueError, match="must be a local directory"):
+        RocketSampler(SPACE, policy="llm", model_path=str(tmp_path / "missing"))
+    with pytest.raises(TypeError, match="Unknown setting 'n_bins'"):
+        RocketSampler(SPACE, policy="llm", model_path=model_path, n_bins=8)
