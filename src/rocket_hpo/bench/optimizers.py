@@ -50,7 +50,10 @@ def _optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
 
     _quiet_optuna()
     problem = tracker.problem
-    study = optuna.create_study(direction=problem.direction, sampler=sampler, pruner=pruner)
+    # A fixed name: HyperbandPruner assigns brackets by hashing the study name.
+    study = optuna.create_study(
+        study_name="bench", direction=problem.direction, sampler=sampler, pruner=pruner
+    )
     while True:
         trial = study.ask()
         config = problem.space.suggest(trial)

@@ -31,7 +31,7 @@ def run_rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None
 
         fidelity = SubsetScheduler()
     sampler = RocketSampler(problem.space, seed=seed, fidelity=fidelity)
-    study = optuna.create_study(direction=problem.direction, sampler=sampler)
+    study = optuna.create_study(study_name="bench", direction=problem.direction, sampler=sampler)
     while True:
         trial = study.ask()
         config = problem.space.suggest(trial)

@@ -68,6 +68,21 @@ def run_job(job: Job) -> dict[str, Any]:
     return record
 
 
+def code_version() -> str:
+    """The git commit of the code that ran, with ``+dirty`` when ``src/`` has local changes."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[3]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=root, check=True,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def _key(record: dict[str, Any]) -> tuple[str, str, int, float]:
     return (record["task"], record["optimizer"], int(record["seed"]), float(record["budget"]))
 
@@ -179,12 +194,14 @@ def run_benchmark(
 def _collect(records: Any, data: dict[str, Any], out: Path, n: int, start: float,
              log: Callable[[str], None]) -> None:
     data["errors"] = []
+    code = code_version()
     for i, rec in enumerate(records, 1):
         if "error" in rec:
             data["errors"].append(rec)
             log(f"[{i}/{n}] {rec['task']} {rec['optimizer']} seed {rec['seed']}: "
                 f"FAILED {rec['error']}")
         else:
+            rec["code"] = code
             data["records"].append(rec)
             regret = rec.get("final_regret")
             shown = f"regret {regret:.4f}" if regret is not None else f"score {rec['final_score']}"
