@@ -20,7 +20,7 @@ from rocket_hpo.fidelity import (
     TransferRules,
     data_fraction,
 )
-from rocket_hpo.fidelity.keys import LADDER, PROMOTED_FROM, RUNG, TRANSFER
+from rocket_hpo.fidelity.keys import AUDIT, LADDER, PROMOTED_FROM, RUNG, TRANSFER
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 LADDER_3 = Ladder(1 / 9, 3)  # 1/9, 1/3, 1
@@ -57,7 +57,7 @@ def expected_promotion(trials: list[Any], ladder: Ladder) -> tuple[int, int | No
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_promotion_is_asha_under_out_of_order_results(seed: int) -> None:
     rng = random.Random(seed)
-    scheduler = SubsetScheduler(LADDER_3, claim_timeout=0)
+    scheduler = SubsetScheduler(LADDER_3, audit_rate=0, claim_timeout=0)
     study = make_study(scheduler, seed)
     running: list[optuna.Trial] = []
     for _ in range(120):
@@ -167,14 +167,29 @@ def test_transfer_rules_apply_on_promotion_and_are_stored() -> None:
         assert t.user_attrs[TRANSFER]["steps"] == [src.params["steps"], t.params["steps"]]
 
 
-def test_study_attrs_record_agreement_and_learning_fraction() -> None:
-    scheduler = SubsetScheduler(LADDER_3)
+def test_audits_measure_agreement_and_study_attrs_record_it() -> None:
+    scheduler = SubsetScheduler(LADDER_3, audit_rate=0.5)
     study = make_study(scheduler, seed=0)
     study.optimize(lambda t: score(t.suggest_float("x", 0, 1), data_fraction(t)), n_trials=60)
     scheduler.record(study)
+    audits = [t for t in study.trials if t.user_attrs.get(AUDIT)]
+    from_rung0 = [t for t in audits if t.user_attrs[RUNG] == 1]
+    promotions = [
+        t for t in study.trials if t.user_attrs.get(RUNG) == 1 and PROMOTED_FROM in t.user_attrs
+    ]
+    assert len(from_rung0) == pytest.approx(len(promotions) / 2, abs=1)
+    # Audits are not just the rung's best: some audited configurations ranked low below.
+    ranks = []
+    for t in from_rung0:
+        rung0 = sorted(
+            (u for u in study.trials if u.user_attrs.get(RUNG) == 0 and u.number < t.number
+             and u.state == TrialState.COMPLETE), key=lambda u: -u.value
+        )  # fmt: skip
+        ranks.append([u.number for u in rung0].index(t.user_attrs[PROMOTED_FROM]) / len(rung0))
+    assert max(ranks) > 0.34
     records = study.user_attrs["rocket:agreement"]
     assert [r["fractions"] for r in records] == [[1 / 9, 1 / 3], [1 / 3, 1.0]]
-    assert records[0]["n"] >= 6 and records[0]["status"] == "agrees"
+    assert records[0]["n"] == len(from_rung0) >= 6 and records[0]["status"] == "agrees"
     assert records[0]["low"] <= records[0]["spearman"] <= records[0]["high"]
     assert study.user_attrs["rocket:learning_fraction"] == pytest.approx(1 / 9)
 
@@ -189,6 +204,9 @@ def test_study_attrs_record_agreement_and_learning_fraction() -> None:
         ),
         ({"start_at_learning_rung": "yes"}, "'start_at_learning_rung' parameter"),
         ({"claim_timeout": -1}, "'claim_timeout' parameter of SubsetScheduler"),
+        ({"audit_rate": 1.0}, "'audit_rate' parameter of SubsetScheduler must be a number in"),
+        ({"max_audits": -1}, "'max_audits' parameter of SubsetScheduler must be an int >= 0"),
+        ({"seed": 0.5}, "'seed' parameter of SubsetScheduler must be an int >= 0. Got 0.5"),
     ],
 )
 def test_scheduler_rejects_bad_settings(kwargs: dict[str, Any], message: str) -> None:

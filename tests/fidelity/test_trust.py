@@ -35,7 +35,9 @@ def consistent(trial: optuna.Trial) -> float:
 
 
 def run(objective, n_trials: int, seed: int = 0) -> tuple[optuna.Study, SubsetScheduler]:
-    scheduler = SubsetScheduler(Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6))
+    scheduler = SubsetScheduler(
+        Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6), audit_rate=0.5
+    )
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=seed), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.optimize(objective, n_trials=n_trials)

@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity.agreement import Agreement, Trust
-from rocket_hpo.fidelity.keys import FIDELITY_PARAM, PROMOTED_FROM
+from rocket_hpo.fidelity.keys import AUDIT, FIDELITY_PARAM, PROMOTED_FROM
 from rocket_hpo.fidelity.ladder import Ladder
 
 
@@ -40,6 +40,11 @@ class LadderView:
     """Source trial number -> number of the trial that promotes it (any state)."""
     root: dict[int, int]
     """Trial number -> number of the rung-0-most trial of its configuration's lineage."""
+    parent: dict[int, int]
+    """Promoted trial number -> number of the trial it re-runs."""
+    audits: set[int] = field(default_factory=set)
+    """Numbers of the trials that are audit promotions (a random configuration of the rung
+    below, not its best): the unbiased sample the agreement is measured on."""
     _agreements: dict[Trust, list[Agreement]] = field(default_factory=dict)
 
     def sort_key(self, trial: FrozenTrial) -> float:
@@ -63,11 +68,26 @@ class LadderView:
         return [t for t in top if t.number not in self.claimed]
 
     def pairs(self, k: int) -> tuple[list[float], list[float]]:
-        """Scores on rungs ``k`` and ``k + 1`` of the configurations complete on both."""
-        lower = {self.root[t.number]: t.value for t in self.rungs[k].complete}
-        upper = {self.root[t.number]: t.value for t in self.rungs[k + 1].complete}
-        common = sorted(set(lower) & set(upper))
-        return [float(lower[c]) for c in common], [float(upper[c]) for c in common]  # type: ignore[arg-type]
+        """Scores on rungs ``k`` and ``k + 1`` of the configurations audited from rung ``k``.
+
+        Only audits count: the ASHA promotions are the best of rung ``k``, and among them
+        the rankings of two rungs can agree while rung ``k`` ranks the population badly
+        (it promoted the wrong configurations, which then stay in the same order).
+        """
+        lower = {t.number: float(t.value) for t in self.rungs[k].complete}  # type: ignore[arg-type]
+        xs, ys = [], []
+        for t in self.rungs[k + 1].complete:
+            source = self.parent.get(t.number)
+            if t.number in self.audits and source in lower:
+                xs.append(lower[source])
+                ys.append(float(t.value))  # type: ignore[arg-type]
+        return xs, ys
+
+    def audit_counts(self, k: int) -> tuple[int, int]:
+        """(audits, all promotions) claimed from rung ``k`` so far."""
+        at_k = {t.number for t in (*self.rungs[k].complete, *self.rungs[k].failed)}
+        sources = [(s, n) for s, n in self.claimed.items() if s in at_k]
+        return sum(n in self.audits for _, n in sources), len(sources)
 
     def agreements(self, trust: Trust) -> list[Agreement]:
         """The agreement of each adjacent pair of rungs, cheapest first."""
@@ -98,7 +118,10 @@ def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) ->
     rungs = [Rung(f) for f in ladder.fractions]
     claimed: dict[int, int] = {}
     parent: dict[int, int] = {}
+    audits: set[int] = set()
     for t in trials:
+        if t.user_attrs.get(AUDIT):
+            audits.add(t.number)
         fraction = trial_fraction(t)
         k = None if fraction is None else ladder.rung_of(fraction)
         source = t.user_attrs.get(PROMOTED_FROM)
@@ -121,7 +144,7 @@ def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) ->
             seen.add(n)
             n = parent[n]
         root[t.number] = n
-    return LadderView(ladder, maximize, rungs, claimed, root)
+    return LadderView(ladder, maximize, rungs, claimed, root, parent, audits)
 
 
 def view_of(study: Any, ladder: Ladder) -> LadderView:

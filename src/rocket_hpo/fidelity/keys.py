@@ -6,12 +6,15 @@ Trial user attributes:
 - ``rocket:rung``: its index on the ladder, 0 = the cheapest rung.
 - ``rocket:promoted_from``: for a promotion, the number of the trial whose configuration it
   re-runs on more data.
+- ``rocket:audit``: true on an audit promotion (a random configuration of the rung below,
+  promoted to measure the rank agreement without selection bias).
 - ``rocket:transfer``: for a promotion with transfer rules, ``{param: [old, new]}``.
 
 Study user attributes (snapshots, rewritten whenever they change):
 
 - ``rocket:ladder``: ``{"min_fraction", "eta", "max_fraction"}``; written once, checked on resume.
-- ``rocket:agreement``: one entry per pair of adjacent rungs, cheapest first:
+- ``rocket:agreement``: one entry per pair of adjacent rungs, cheapest first, measured on
+  the audit promotions between them:
   ``{"rung", "fractions": [lower, upper], "n", "spearman", "low", "high", "kendall",
   "confidence", "status"}``; ``status`` is ``"unknown"``, ``"agrees"`` or ``"poor"``.
 - ``rocket:learning_fraction``: the rung the policy learns from.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 __all__ = [
     "AGREEMENT",
+    "AUDIT",
     "FIDELITY_PARAM",
     "LADDER",
     "LEARNING_FRACTION",
@@ -34,6 +38,7 @@ FIDELITY_PARAM = "rocket:fraction"
 RUNG = "rocket:rung"
 PROMOTED_FROM = "rocket:promoted_from"
 TRANSFER = "rocket:transfer"
+AUDIT = "rocket:audit"
 LADDER = "rocket:ladder"
 AGREEMENT = "rocket:agreement"
 LEARNING_FRACTION = "rocket:learning_fraction"

@@ -7,7 +7,10 @@ results may arrive in any order, and a resumed study carries on where it stopped
 
 Promotion is asynchronous successive halving (ASHA): when a worker asks for work, the
 highest rung with an unpromoted configuration among the best ``1/eta`` of its results
-promotes it one rung up; otherwise a new configuration starts at the base rung.
+promotes it one rung up; otherwise a new configuration starts at the base rung. A share of
+the promotions (``audit_rate``) are audits: a random configuration of the rung instead of its
+best, so the rank agreement between two rungs is measured on an unbiased sample (among the
+best alone, two rungs can agree while the lower one ranks the population badly).
 
 Never promoting a configuration twice, with several workers deciding at once: trial numbers
 are handed out atomically by the storage, so decisions are serialised by them. Before
@@ -24,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.errors import UsageError
@@ -31,6 +35,7 @@ from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
 from rocket_hpo.fidelity.keys import (
     AGREEMENT,
+    AUDIT,
     FIDELITY_PARAM,
     LADDER,
     LEARNING_FRACTION,
@@ -58,6 +63,8 @@ class Assignment:
     """For a promotion, the parameters to propose: ``promote.params`` after the transfer rules."""
     learning_fraction: float | None = None
     """:meth:`SubsetScheduler.learning_fraction` at the time of the decision."""
+    audit: bool = False
+    """True when the promotion is an audit (a random configuration, not the rung's best)."""
 
 
 class SubsetScheduler:
@@ -69,6 +76,11 @@ class SubsetScheduler:
         trust: when a rung's ranking counts as agreeing with the next one's.
         start_at_learning_rung: start new configurations on the learning rung rather than on
             the cheapest, so a rung whose ranking disagrees with the next no longer filters.
+        audit_rate: share of the promotions out of each rung that are audits, in [0, 1): a
+            configuration of the rung drawn at random (not its best), so that the rank
+            agreement with the next rung is measured on an unbiased sample.
+        max_audits: audits per pair of rungs, at most (enough to settle the agreement).
+        seed: seed of the audit draws.
         claim_timeout: seconds to wait, at most, for earlier trials to record their decision.
 
     Example:
@@ -89,6 +101,9 @@ class SubsetScheduler:
         transfer: TransferRules | None = None,
         trust: Trust | None = None,
         start_at_learning_rung: bool = True,
+        audit_rate: float = 0.25,
+        max_audits: int = 12,
+        seed: int = 0,
         claim_timeout: float = 30.0,
     ) -> None:
         for name, value, kind in (
@@ -112,6 +127,21 @@ class SubsetScheduler:
                 f"The 'claim_timeout' parameter of SubsetScheduler must be a number of seconds "
                 f">= 0. Got {t!r} instead."
             )
+        r = audit_rate
+        if isinstance(r, bool) or not isinstance(r, int | float) or not 0 <= r < 1:
+            raise UsageError(
+                f"The 'audit_rate' parameter of SubsetScheduler must be a number in [0, 1). "
+                f"Got {r!r} instead."
+            )
+        for name, count in (("max_audits", max_audits), ("seed", seed)):
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                raise UsageError(
+                    f"The {name!r} parameter of SubsetScheduler must be an int >= 0. "
+                    f"Got {count!r} instead."
+                )
+        self.audit_rate = float(audit_rate)
+        self.max_audits = max_audits
+        self.seed = seed
         self.ladder = ladder or Ladder()
         self.transfer = transfer or TransferRules()
         self.trust = trust or Trust()
@@ -156,12 +186,15 @@ class SubsetScheduler:
         view = view_of(study, self.ladder)
         learn = view.learning_rung(self.trust)
         decision = replace(
-            self._decide(view, learn), learning_fraction=self.ladder.fractions[learn]
+            self._decide(view, learn, current.number),
+            learning_fraction=self.ladder.fractions[learn],
         )
         # The fraction goes last: other workers treat its presence as "decision complete".
         attrs: dict[str, Any] = {}
         if decision.promote is not None:
             attrs[PROMOTED_FROM] = decision.promote.number
+            if decision.audit:
+                attrs[AUDIT] = True
             changes = _changes(decision.promote.params, decision.params or {})
             if changes:
                 attrs[TRANSFER] = changes
@@ -200,18 +233,32 @@ class SubsetScheduler:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _decide(self, view: LadderView, learn: int) -> Assignment:
+    def _decide(self, view: LadderView, learn: int, number: int) -> Assignment:
         fractions = self.ladder.fractions
         base = learn if self.start_at_learning_rung else 0
         for k in range(self.ladder.top - 1, base - 1, -1):
-            candidates = view.promotable(k)
-            if candidates:
-                source = candidates[0]
+            source, audit = self._audit(view, k, number), True
+            if source is None:
+                candidates = view.promotable(k)
+                source, audit = (candidates[0] if candidates else None), False
+            if source is not None:
                 params, _ = self.transfer.apply(
                     source.params, source.distributions, fractions[k], fractions[k + 1]
                 )
-                return Assignment(fractions[k + 1], k + 1, source, params)
+                return Assignment(fractions[k + 1], k + 1, source, params, audit=audit)
         return Assignment(fractions[base], base)
+
+    def _audit(self, view: LadderView, k: int, number: int) -> FrozenTrial | None:
+        """A random unpromoted configuration of rung ``k``, when an audit is due there."""
+        audits, promotions = view.audit_counts(k)
+        if audits >= self.max_audits or not audits < self.audit_rate * promotions:
+            return None
+        free = [t for t in view.rungs[k].complete if t.number not in view.claimed]
+        if not free:
+            return None
+        # Seeded by the trial number: the same study replays the same draws.
+        rng = np.random.default_rng([self.seed, number, k])
+        return free[int(rng.integers(len(free)))]
 
     def _recorded(self, study: Any, trial: FrozenTrial) -> Assignment:
         fraction = float(trial.user_attrs[FIDELITY_PARAM])
@@ -223,7 +270,8 @@ class SubsetScheduler:
         params = dict(source.params)
         for name, (_, new) in trial.user_attrs.get(TRANSFER, {}).items():
             params[name] = new
-        return Assignment(fraction, -1 if rung is None else rung, source, params)
+        audit = bool(trial.user_attrs.get(AUDIT, False))
+        return Assignment(fraction, -1 if rung is None else rung, source, params, audit=audit)
 
     def _await_earlier(self, study: Any, number: int) -> None:
         if self.claim_timeout == 0:
