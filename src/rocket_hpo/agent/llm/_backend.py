@@ -258,6 +258,10 @@ class LLMBackend:
             queue.extend(self.agent.propose(self.settings.group_size, history, fraction))
         trace = queue.pop(0)
         self.traces[trial.number] = trace
+        # Traces of trials that never finish at the learning fidelity are never consumed:
+        # keep the latest ones only (an older one is re-encoded if its trial comes back).
+        for old in sorted(self.traces)[: max(0, len(self.traces) - 16 * self.settings.group_size)]:
+            del self.traces[old]
         self.proposals[trial._trial_id] = trace.config
 
     def value(

@@ -89,8 +89,9 @@ def _sample_batch(
             logp = torch.log_softmax(logits[rows] / temperature + mask, dim=-1)  # (R, V)
             pick = torch.multinomial(logp.exp(), 1, generator=generator)[:, 0]  # (R,)
             lp = logp.gather(1, pick[:, None])[:, 0].cpu().tolist()
+            picked = pick.cpu().tolist()  # one transfer, not one per output
             for k, i in enumerate(rows):
-                tok = int(pick[k])
+                tok = int(picked[k])
                 chosen[i] = tok
                 traces[i].steps.append(len(traces[i].tokens))
                 traces[i].allowed.append(allowed[i])
