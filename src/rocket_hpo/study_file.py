@@ -50,7 +50,23 @@ from typing import Any, Literal
 from rocket_hpo.errors import UsageError
 from rocket_hpo.space import Config, Space, SpaceError
 
-__all__ = ["FileObjective", "StudyFileError", "StudySpec", "load_study_file"]
+__all__ = [
+    "FIDELITY_KEYS",
+    "FileObjective",
+    "StudyFileError",
+    "StudySpec",
+    "fidelity_scheduler",
+    "load_study_file",
+]
+
+FIDELITY_KEYS = {
+    "enabled": "false: every trial on the full data",
+    "min_fraction": "the smallest data fraction (default 1/27)",
+    "eta": "ratio between rungs and promotion rate (default 3)",
+    "max_fraction": "the top rung (default 1.0)",
+    "start_at_learning_rung": "start new configurations on the rung the policy learns from",
+    "transfer": "rules applied on promotion: a list of {param, power, by}",
+}
 
 _KEYS = {
     "study_name": "the study's name in the storage",
@@ -142,6 +158,46 @@ class FileObjective:
         offered = {"fraction": fraction, "seed": seed, "trial": trial}
         value = fn(config, **{k: v for k, v in offered.items() if k in self._accepts})
         return float(value)
+
+
+def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> Any:
+    """The data-subset scheduler a ``fidelity`` section describes (``None``: full data only).
+
+    Args:
+        settings: the section (see :data:`FIDELITY_KEYS`); ``None`` or empty for defaults.
+        default_on: whether an absent section still means "use the ladder" (Rocket's
+            sampler: yes; TPE and random search: no).
+
+    Raises:
+        UsageError: a setting is unknown or invalid; the message names it.
+
+    Example:
+        >>> fidelity_scheduler({"min_fraction": 0.1, "eta": 3}, default_on=False).ladder.fractions
+        (0.1111111111111111, 0.3333333333333333, 1.0)
+    """
+    from rocket_hpo.fidelity import Ladder, Scale, SubsetScheduler, TransferRules
+
+    settings = dict(settings or {})
+    unknown = sorted(set(settings) - set(FIDELITY_KEYS))
+    if unknown:
+        raise UsageError(f"unknown fidelity setting {unknown[0]!r}; allowed: "
+                         f"{', '.join(FIDELITY_KEYS)}.")
+    enabled = settings.pop("enabled", default_on or bool(settings))
+    if not isinstance(enabled, bool):
+        raise UsageError(f"The 'enabled' fidelity setting must be true or false. Got {enabled!r}.")
+    if not enabled:
+        return None
+    rules = settings.pop("transfer", None) or []
+    if not isinstance(rules, list) or not all(isinstance(r, Mapping) for r in rules):
+        raise UsageError(f"The 'transfer' fidelity setting must be a list of mappings "
+                         f"{{param, power, by}}. Got {rules!r}.")
+    try:
+        transfer = TransferRules(*(Scale(**r) for r in rules))
+    except TypeError as e:
+        raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
+    start = settings.pop("start_at_learning_rung", True)
+    ladder = Ladder(**settings)
+    return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start)
 
 
 def _key_lines(node: Any, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
@@ -268,6 +324,12 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
     if not isinstance(fidelity, Mapping):
         raise reader.error("fidelity", f"must be a mapping of settings. Got {fidelity!r}.")
     spec.fidelity = dict(fidelity)
+    try:
+        fidelity_scheduler(spec.fidelity, default_on=True)
+    except UsageError as e:
+        key = next((f"fidelity.{k}" for k in re.findall(r"'([^']+)'", str(e))
+                    if k in spec.fidelity), "fidelity")
+        raise reader.error(key, str(e)) from None
     spec.budget = reader.positive("budget")
     spec.trials = reader.int_("trials", 1)
     spec.storage = reader.str_("storage")

@@ -20,13 +20,13 @@ from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity import FIDELITY_PARAM
 
 __all__ = [
-    "INTERRUPTED_ATTR",
     "METRIC_ATTR",
     "SPACE_ATTR",
     "TARGET_ATTR",
     "StudySummary",
     "best_trial",
     "check_storage",
+    "counted_trials",
     "load_study",
     "open_storage",
     "summarize",
@@ -37,8 +37,17 @@ __all__ = [
 METRIC_ATTR = "rocket:metric"
 SPACE_ATTR = "rocket:space"
 TARGET_ATTR = "rocket:target"
-# Trial user attribute: the trial was cut short by Ctrl-C (it does not count as a trial run).
-INTERRUPTED_ATTR = "rocket:interrupted"
+
+
+def counted_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Trials that count as run, as :func:`rocket_hpo.runner.optimize` counts them: complete,
+    pruned, or failed by the objective (not interrupted, lost to a dead worker, or surplus)."""
+    from rocket_hpo.runner import FAIL_KIND, OBJECTIVE_FAILURES
+
+    state = optuna.trial.TrialState
+    return [t for t in study.get_trials(deepcopy=False)
+            if t.state in (state.COMPLETE, state.PRUNED)
+            or (t.state == state.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES)]
 
 
 def trial_cost(trial: optuna.trial.FrozenTrial) -> float:
@@ -86,17 +95,16 @@ def summarize(study: optuna.Study) -> StudySummary:
     state = optuna.trial.TrialState
     count = {s: sum(1 for t in trials if t.state == s) for s in state}
     best = best_trial(study)
+    counted = counted_trials(study)
     return StudySummary(
         name=study.study_name,
         direction=study.direction.name.lower(),
         metric=str(study.user_attrs.get(METRIC_ATTR, "value")),
         n_complete=count[state.COMPLETE],
-        n_failed=sum(
-            1 for t in trials if t.state == state.FAIL and not t.user_attrs.get(INTERRUPTED_ATTR)
-        ),
+        n_failed=sum(1 for t in counted if t.state == state.FAIL),
         n_pruned=count[state.PRUNED],
         n_running=count[state.RUNNING] + count[state.WAITING],
-        cost=sum(trial_cost(t) for t in trials if t.state in (state.COMPLETE, state.PRUNED)),
+        cost=sum(trial_cost(t) for t in counted),
         best=best,
         best_is_full=best is not None and _is_full(best),
     )
@@ -112,8 +120,12 @@ def check_storage(storage: str, must_exist: bool) -> None:
 
 
 def open_storage(storage: str) -> Any:
+    from rocket_hpo.runner import make_storage
+
     try:
-        return optuna.storages.get_storage(storage)
+        return make_storage(storage)
+    except UsageError:
+        raise
     except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UsageError(f"Cannot open storage {storage!r}: {first}") from None

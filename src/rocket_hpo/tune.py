@@ -8,6 +8,7 @@ Ctrl-C carries on where it stopped.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import math
 import threading
@@ -326,16 +327,37 @@ def run_tune(settings: TuneSettings) -> int:
                     progress.update(len(counted), spent, None if best is None else best.value)
 
         refresh()
-        for n_trials in _rounds(study, settings):
+        started = datetime.datetime.now()
+        try:
+            for n_trials in _rounds(study, settings):
+                if workers == 1:
+                    optimize(study, objective, n_trials=n_trials,
+                             callbacks=[lambda study, trial: refresh()])
+                else:
+                    with _Watcher(refresh):
+                        optimize(study, objective, n_trials=n_trials, n_workers=workers,
+                                 sampler_factory=factory)
+                    refresh()
+        except KeyboardInterrupt:
             if workers == 1:
-                optimize(study, objective, n_trials=n_trials,
-                         callbacks=[lambda study, trial: refresh()])
-            else:
-                with _Watcher(refresh):
-                    optimize(study, objective, n_trials=n_trials, n_workers=workers,
-                             sampler_factory=factory)
-                refresh()
+                _fail_interrupted_asks(study, started)
+            raise
     return _print_best(study, console)
+
+
+def _fail_interrupted_asks(study: optuna.Study, since: datetime.datetime) -> None:
+    """Fail the trial Ctrl-C caught while it was being asked for (before the objective ran,
+    so the runner did not record it): else it stays RUNNING until its heartbeat goes stale
+    and a resumed run waits for it. Only a trial started by this run and not yet given any
+    parameter qualifies."""
+    from rocket_hpo.runner import FAIL_KIND, FAIL_REASON
+
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        if t.params or t.datetime_start is None or t.datetime_start < since:
+            continue
+        study._storage.set_trial_user_attr(t._trial_id, FAIL_KIND, "interrupted")
+        study._storage.set_trial_user_attr(t._trial_id, FAIL_REASON, "interrupted: Ctrl-C")
+        study.tell(t.number, state=optuna.trial.TrialState.FAIL)
 
 
 def _print_best(study: optuna.Study, console: Any) -> int:

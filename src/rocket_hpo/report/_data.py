@@ -13,6 +13,7 @@ from typing import Any
 import optuna
 
 from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.fidelity.keys import AGREEMENT
 from rocket_hpo.report._learning import AgentStages, read_agent_stages
 from rocket_hpo.space import Space, SpaceError
 from rocket_hpo.summary import SPACE_ATTR, StudySummary, summarize, trial_cost
@@ -22,7 +23,6 @@ __all__ = ["Agreement", "Axis", "History", "ReportData", "collect"]
 MIN_TRIALS_FOR_IMPORTANCE = 5
 """fANOVA on fewer trials than this says more about noise than about hyperparameters."""
 
-_AGREEMENT_ATTR = "rocket:agreement"  # rocket_hpo.fidelity.keys.AGREEMENT
 
 
 @dataclass
@@ -166,7 +166,7 @@ def _importances(
 
 
 def _agreement(study: optuna.Study) -> Agreement | None:
-    entries = study.user_attrs.get(_AGREEMENT_ATTR) or []
+    entries = study.user_attrs.get(AGREEMENT) or []
     rows = [e for e in entries if isinstance(e, dict) and e.get("spearman") is not None]
     if not rows:
         return None
@@ -194,7 +194,7 @@ def collect(study: optuna.Study) -> ReportData:
     space = _space(study, complete)
     axes = _axes(space, complete) if space is not None else []
     importances, importance_note = _importances(study, complete)
-    agent = read_agent_stages(study)
+    agent = read_agent_stages(study, space)
     agreement = _agreement(study)
     notes: dict[str, str] = {}
     if not complete:
@@ -206,7 +206,10 @@ def collect(study: optuna.Study) -> ReportData:
     if agent is None:
         notes["agent"] = notes["stages"] = (
             "No data recorded for this study: the agent's per-stage record is written by "
-            "Rocket's sampler (rocket tune --sampler rocket); this study used another sampler.")
+            "Rocket's sampler (rocket tune --sampler rocket) once its first stage ends; this "
+            "study used another sampler or has not finished a stage.")
+    elif not agent.distributions:
+        notes["agent"] = "No data recorded for this study: the stages hold no distributions."
     if agreement is None:
         has_fidelity = any(FIDELITY_PARAM in t.user_attrs for t in complete)
         notes["agreement"] = (

@@ -33,9 +33,12 @@ SECTIONS = [
             "each hyperparameter explains (fANOVA)."),
     Section("agent", "The agent's distribution, stage by stage",
             "For each hyperparameter, the probability the policy gave each bin at the end of "
-            "each stage: where its beliefs moved."),
+            "each stage: where its beliefs moved (darker = more likely; each panel on its own "
+            "scale)."),
     Section("stages", "Entropy and score per stage",
-            "The policy's entropy (exploration left) and the best score of each stage's group."),
+            "The policy's entropy (exploration left, 1 = uniform), the best score so far and "
+            "the mean score of each stage's group, at the data fraction the policy learned "
+            "from in that stage."),
     Section("agreement", "Rank agreement between rungs",
             "Spearman's rank correlation between adjacent data fractions over the "
             "configurations scored on both, with its confidence interval: how far a cheap "
@@ -88,8 +91,8 @@ def _cost(d: ReportData) -> Any:
     fig.update_xaxes(title_text="completed trials", row=1, col=1)
     fig.update_xaxes(title_text="data fraction", type="category", row=1, col=2)
     fig.update_yaxes(title_text="full-data equivalents", row=1, col=1)
-    fig.update_layout(**{**_LAYOUT, "margin": {"l": 60, "r": 30, "t": 60, "b": 50}},
-                      legend=_LEGEND)
+    fig.update_layout(**{**_LAYOUT, "margin": {"l": 60, "r": 30, "t": 40, "b": 90}},
+                      legend={"orientation": "h", "x": 0, "y": -0.25, "yanchor": "top"})
     return fig
 
 
@@ -130,11 +133,13 @@ def _agent(d: ReportData) -> Any:
     for i, name in enumerate(names):
         dist = d.agent.distributions[name]
         z = [list(col) for col in zip(*dist.probs, strict=False)]  # (bins, stages)
-        fig.add_trace(go.Heatmap(z=z, x=d.agent.stage[: len(dist.probs)], y=dist.labels,
-                                 coloraxis="coloraxis", name=name),
+        # Each panel on its own scale: 16 numeric bins never reach a two-way choice's peak.
+        top = max((max(p) for p in dist.probs), default=1.0)
+        fig.add_trace(go.Heatmap(z=z, x=dist.stages, y=dist.labels, colorscale="Blues",
+                                 zmin=0.0, zmax=top, showscale=False, name=name,
+                                 hovertemplate="stage %{x}<br>%{y}: p=%{z:.3f}<extra></extra>"),
                       row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(**{**_LAYOUT, "height": 260 * rows + 60},
-                      coloraxis={"colorscale": "Blues", "colorbar": {"title": "probability"}})
+    fig.update_layout(**{**_LAYOUT, "height": 260 * rows + 60})
     fig.update_xaxes(title_text="stage")
     return fig
 
@@ -145,14 +150,20 @@ def _stages(d: ReportData) -> Any:
 
     assert d.agent is not None  # only called when the section has data
     a = d.agent
+    hover = [f"learning on fraction {f:.3g}" for f in a.fraction]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Scatter(x=a.stage, y=a.entropy, name="entropy", mode="lines+markers"))
-    fig.add_trace(go.Scatter(x=a.stage, y=a.best_score, name=f"best {d.summary.metric}",
-                             mode="lines+markers"), secondary_y=True)
+    fig.add_trace(go.Scatter(x=a.stage, y=a.entropy, name="entropy", mode="lines+markers",
+                             text=hover))
+    fig.add_trace(go.Scatter(x=a.stage, y=a.best_value, name=f"best {d.summary.metric}",
+                             mode="lines+markers", text=hover), secondary_y=True)
+    fig.add_trace(go.Scatter(x=a.stage, y=a.group_mean_value, name="group mean",
+                             mode="lines+markers", line={"dash": "dot"}, text=hover),
+                  secondary_y=True)
     fig.update_xaxes(title_text="stage")
-    fig.update_yaxes(title_text="policy entropy (nats)", secondary_y=False)
-    fig.update_yaxes(title_text=f"best {d.summary.metric} in the group", secondary_y=True)
-    fig.update_layout(**_LAYOUT)
+    fig.update_yaxes(title_text="policy entropy (1 = uniform)", secondary_y=False)
+    fig.update_yaxes(title_text=f"{d.summary.metric} at the learning fraction", secondary_y=True)
+    fig.update_layout(**{**_LAYOUT, "margin": {"l": 60, "r": 60, "t": 60, "b": 50}},
+                      legend=_LEGEND)
     return fig
 
 

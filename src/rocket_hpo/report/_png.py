@@ -67,7 +67,9 @@ def _agent(d: ReportData, fig: Any) -> None:
         ax = fig.add_subplot(rows, cols, i + 1)
         dist = d.agent.distributions[name]
         z = [list(col) for col in zip(*dist.probs, strict=False)]  # (bins, stages)
-        ax.imshow(z, aspect="auto", origin="lower", cmap="Blues", interpolation="nearest")
+        ax.imshow(z, aspect="auto", origin="lower", cmap="Blues", interpolation="nearest",
+                  extent=(min(dist.stages) - 0.5, max(dist.stages) + 0.5, -0.5,
+                          len(dist.labels) - 0.5))
         step = max(1, len(dist.labels) // 6)
         ax.set_yticks(range(0, len(dist.labels), step), dist.labels[::step], fontsize=7)
         ax.set(title=name, xlabel="stage")
@@ -78,10 +80,14 @@ def _stages(d: ReportData, ax: Any) -> None:
     assert d.agent is not None  # only called when the section has data
     a = d.agent
     ax.plot(a.stage, a.entropy, "o-", label="entropy")
-    ax.set(xlabel="stage", ylabel="policy entropy (nats)", title="Entropy and score per stage")
+    ax.set(xlabel="stage", ylabel="policy entropy (1 = uniform)",
+           title="Entropy and score per stage")
     right = ax.twinx()
-    right.plot(a.stage, a.best_score, "s-", color="C1", label="best score")
-    right.set_ylabel(f"best {d.summary.metric} in the group")
+    right.plot(a.stage, a.best_value, "s-", color="C1", label="best so far")
+    right.plot(a.stage, a.group_mean_value, ":", color="C2", label="group mean")
+    right.set_ylabel(f"{d.summary.metric} at the learning fraction")
+    lines = ax.get_lines() + right.get_lines()
+    ax.legend(lines, [str(x.get_label()) for x in lines], loc="lower right")
 
 
 def _agreement(d: ReportData, ax: Any) -> None:
