@@ -5,13 +5,13 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean
+.PHONY: run test venv clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# torch first and exactly pinned: the local CPU wheel, never the CUDA build from the registry.
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test,postgres,report,llm]'
+	$(VENV)/bin/pip install --quiet -e '.[test,postgres,report,llm,ray]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -19,10 +19,20 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/rocket tune
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
+
+# The report's test opens the page in headless Chromium (Debian's package); as root, install
+# it when missing, else that one test is skipped and says why.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium for the report's browser test"; \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+		|| echo "could not install chromium: the browser test will be skipped"; \
+	fi
 
 clean:
 	rm -rf $(VENV)
