@@ -1,0 +1,87 @@
+"""Ray Tune integration: results in the Optuna storage, failures with reasons, fidelity."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+from ray_objectives import FIDELITY_PARAM, SPACE, bowl, fraction_echo, misbehaving
+
+from rocket_hpo.errors import UsageError
+from rocket_hpo.integrations.ray import _trainable, run_ray
+from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, make_storage
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def test_the_trainable_gives_the_objective_the_params_and_the_fidelity() -> None:
+    config = {"x": 0.5, "kind": "b", "rocket_user_attrs": {FIDELITY_PARAM: 1 / 9}}
+    assert _trainable(config, fraction_echo, None)["rocket_value"] == pytest.approx(1 / 9)
+    assert _trainable(config, bowl, None)["rocket_value"] == pytest.approx(1.25)
+
+
+def test_the_trainable_turns_failures_into_reasons() -> None:
+    base: dict[str, Any] = {"x": 0.5, "kind": "a", "rocket_user_attrs": {}}
+    raised = _trainable({**base, "rocket_trial_number": 3}, misbehaving, None)
+    assert raised["rocket_fail_kind"] == "exception" and math.isnan(raised["rocket_value"])
+    assert "RuntimeError: diverged" in raised["rocket_fail_reason"]
+    nan = _trainable({**base, "rocket_trial_number": 5}, misbehaving, None)
+    assert nan["rocket_fail_kind"] == "non-finite"
+    hung = _trainable({**base, "rocket_trial_number": 7}, misbehaving, 0.2)
+    assert hung["rocket_fail_kind"] == "timeout"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_trials": 0}, "The 'n_trials' parameter must be an int >= 1. Got 0."),
+        ({"max_concurrent": 0}, "The 'max_concurrent' parameter must be an int >= 1. Got 0."),
+        ({"direction": "up"}, "must be 'minimize' or 'maximize'. Got 'up'."),
+        ({"cpus_per_trial": 0}, "The 'cpus_per_trial' parameter must be > 0. Got 0."),
+        ({"timeout_per_trial": -1}, "must be > 0 or None. Got -1."),
+        ({"space": {"x": 1}}, "The 'space' parameter must be a rocket_hpo Space"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(kwargs: dict[str, Any], message: str) -> None:
+    args: dict[str, Any] = {"space": SPACE, "n_trials": 2, "study_name": "s", **kwargs}
+    space = args.pop("space")
+    with pytest.raises(UsageError) as info:
+        run_ray(bowl, space, **args)
+    assert message in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.mark.slow
+def test_fifty_trials_on_a_local_ray_cluster_land_in_the_storage(
+    ray_cluster: None, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/ray.db"
+    counts = run_ray(
+        misbehaving,
+        SPACE,
+        n_trials=50,
+        study_name="ray50",
+        storage=url,
+        timeout_per_trial=2.0,
+        ray_dir=str(tmp_path / "ray"),
+    )
+    assert counts.done == 50 and counts.running == 0
+    study = optuna.load_study(study_name="ray50", storage=make_storage(url))
+    assert len(study.trials) == 50
+    failed = [t for t in study.trials if t.state == TrialState.FAIL]
+    assert {t.user_attrs[FAIL_KIND] for t in failed} == {"exception", "non-finite", "timeout"}
+    assert all(t.user_attrs[FAIL_REASON] for t in failed)
+    assert counts.complete == 50 - len(failed) >= 30
+    assert study.best_value < 0.1  # the RocketSampler found the bowl's bottom region
