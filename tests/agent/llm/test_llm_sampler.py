@@ -93,3 +93,25 @@ def test_llm_policy_arguments_are_checked(model_path, tmp_path):
         RocketSampler(SPACE, policy="llm", model_path=str(tmp_path / "missing"))
     with pytest.raises(TypeError, match="Unknown setting 'n_bins'"):
         RocketSampler(SPACE, policy="llm", model_path=model_path, n_bins=8)
+
+
+def test_llm_policy_under_the_subset_scheduler(model_path):
+    """Fidelity is the sampler's, whatever the backend: fractions, promotions, transfer."""
+    from rocket_hpo.fidelity import FIDELITY_PARAM, Ladder, Scale, SubsetScheduler, TransferRules
+    from rocket_hpo.fidelity.keys import PROMOTED_FROM
+
+    space = Space(x=Float(0.0, 1.0), steps=Int(1, 1000, log=True))
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")))
+    sampler = RocketSampler(space, seed=0, fidelity=scheduler, policy="llm",
+                            model_path=model_path, group_size=4, prompt_best=3, prompt_recent=0)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(lambda t: space.suggest(t)["x"], n_trials=14)
+    fractions = {round(t.user_attrs[FIDELITY_PARAM], 4) for t in study.trials}
+    assert fractions >= {round(1 / 9, 4), round(1 / 3, 4)}
+    promoted = [t for t in study.trials if PROMOTED_FROM in t.user_attrs]
+    assert promoted
+    for t in promoted:
+        src = study.trials[t.user_attrs[PROMOTED_FROM]]
+        assert t.params["x"] == src.params["x"]
+        assert t.params["steps"] == min(3 * src.params["steps"], 1000)
+    assert sampler.stage >= 1

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from rocket_hpo.agent._advantages import percentiles
 from rocket_hpo.agent.llm._values import format_number
 from rocket_hpo.space import Bool, Categorical, Config, Float, Int, Space
 
@@ -84,17 +85,13 @@ def config_text(space: Space, config: Config) -> str:
 
 
 def rank_scores(scores: Sequence[float | None]) -> list[float | None]:
-    """Each score's rank among all of them, in [0, 1] (1 = best, ties share; None stays)."""
-    ok = np.array([s for s in scores if s is not None and math.isfinite(s)], dtype=float)
-    out: list[float | None] = []
-    for s in scores:
-        if s is None or not math.isfinite(s):
-            out.append(None)
-        elif len(ok) == 1:
-            out.append(1.0)
-        else:
-            below = float(np.sum(ok < s)) + 0.5 * (float(np.sum(ok == s)) - 1.0)
-            out.append(below / (len(ok) - 1))
+    """Each score's rank among the finite ones, in [0, 1] (1 = best, ties share; failures
+    (None, NaN, inf) are None): the self-play percentiles of ``agent._advantages``."""
+    finite = [i for i, s in enumerate(scores) if s is not None and math.isfinite(s)]
+    ranks = 1.0 - percentiles(np.array([scores[i] for i in finite], dtype=float))
+    out: list[float | None] = [None] * len(scores)
+    for i, r in zip(finite, ranks, strict=True):
+        out[i] = float(r)
     return out
 
 
