@@ -62,3 +62,47 @@ def test_training_log_probs_match_the_sampling_ones(model, tokenizer, full_space
         assert torch.allclose(lp, torch.tensor(t.logprobs), atol=1e-4)
         n = torch.tensor([float(len(a)) for a in t.allowed])
         assert bool(((h >= -1e-5) & (h <= torch.log(n) + 1e-5)).all())
+
+
+def _qwen_style_tokenizer():
+    """Byte-level BPE with Qwen2's pre-tokenizer (digits split one by one, punctuation runs
+    kept together, so pieces like '",' are single tokens) and a chat template."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    from rocket_hpo.agent.llm.tiny import _CORPUS
+
+    pattern = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+               r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(pattern), behavior="isolated"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=420, special_tokens=["<|im_end|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  show_progress=False)
+    tok.train_from_iterator(_CORPUS * 4, trainer)
+    hf = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>",
+                                 pad_token="<|im_end|>")
+    hf.chat_template = (
+        "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+        "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
+    return hf
+
+
+def test_valid_outputs_with_a_qwen_style_tokenizer_and_chat_template(full_space):
+    from rocket_hpo.agent.llm.tiny import tiny_model
+
+    tok = _qwen_style_tokenizer()
+    assert len(tok.encode('",', add_special_tokens=False)) == 1  # merged in running text
+    grammar = Grammar(full_space, tok)
+    prompt = build_prompt(tok, user_message(full_space, []))
+    assert tok.decode(prompt).endswith("<|im_start|>assistant\n")
+    traces = sample(tiny_model(len(tok), seed=3), grammar, prompt, 100,
+                    torch.Generator().manual_seed(0), batch_size=100)
+    for t in traces:
+        full_space.validate(t.config)
+        assert json.loads(tok.decode(t.tokens)) == t.config
