@@ -7,7 +7,12 @@ from pathlib import Path
 import optuna
 import pytest
 
-from rocket_hpo.study_file import FileObjective, StudyFileError, load_study_file
+from rocket_hpo.study_file import (
+    FileObjective,
+    StudyFileError,
+    fidelity_scheduler,
+    load_study_file,
+)
 
 OBJECTIVE = '''
 def objective(config, fraction, seed):
@@ -107,3 +112,35 @@ def test_the_objective_gets_only_the_keywords_it_declares(tmp_path: Path) -> Non
     assert FileObjective("sf_objective:with_trial", str(tmp_path))(
         {"x": 0.5}, fraction=0.1, seed=0, trial=trial) == 0.5
     assert trial.user_attrs == {"seen": True}
+
+
+@pytest.mark.parametrize(
+    ("fidelity", "key", "words"),
+    [
+        ("{min_fraction: 2.0, eta: 3}", "fidelity.min_fraction", "(0, 1]"),
+        ("{min_fraction: 0.1, eta: 1}", "fidelity.eta", "'eta'"),
+        ("{min_fraction: 0.1, rungs: 3}", "fidelity.rungs", "unknown fidelity setting 'rungs'"),
+        ("{transfer: [{param: lr, pow: 1}]}", "fidelity.transfer", "'transfer'"),
+    ],
+)
+def test_fidelity_mistakes_name_the_setting(
+    tmp_path: Path, fidelity: str, key: str, words: str
+) -> None:
+    path = _write(tmp_path, GOOD.replace("fidelity: {min_fraction: 0.1, eta: 3}",
+                                         f"fidelity: {fidelity}"))
+    with pytest.raises(StudyFileError) as info:
+        load_study_file(path)
+    assert str(info.value).startswith(f"{path}:13: key {key!r}: "), str(info.value)
+    assert words in str(info.value)
+
+
+def test_fidelity_settings_build_the_ladder() -> None:
+    assert fidelity_scheduler(None, default_on=False) is None
+    assert fidelity_scheduler({"enabled": False}, default_on=True) is None
+    assert fidelity_scheduler(None, default_on=True).ladder.fractions == pytest.approx(
+        (1 / 27, 1 / 9, 1 / 3, 1.0))
+    scheduler = fidelity_scheduler(
+        {"min_fraction": 0.25, "eta": 2, "transfer": [{"param": "lr", "power": 0.5}]},
+        default_on=False)
+    assert scheduler.ladder.fractions == pytest.approx((0.25, 0.5, 1.0))
+    assert [r.param for r in scheduler.transfer.rules] == ["lr"]
