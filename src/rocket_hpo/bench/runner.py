@@ -97,11 +97,20 @@ def load_results(out: Path) -> dict[str, Any]:
 
 
 def _save(out: Path, data: dict[str, Any]) -> None:
+    """Merge ``data``'s records into the file under a lock, so that two invocations on the
+    same folder (say, peers and Rocket started separately) never drop each other's records."""
+    import fcntl
+
     path = Path(out) / RESULTS
-    data["records"].sort(key=_key)  # completion order varies between runs; the file does not
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=1, default=float))
-    tmp.replace(path)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {_key(r): r for r in load_results(out)["records"]}
+        merged.update({_key(r): r for r in data["records"]})
+        # Completion order varies between runs; the file's order does not.
+        data["records"] = sorted(merged.values(), key=_key)
+        tmp = path.with_suffix(f".json.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, indent=1, default=float))
+        tmp.replace(path)
 
 
 def _check(tasks: Sequence[str], optimizers: Sequence[str], seeds: int, budget: float,
