@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean browser
+.PHONY: run test venv clean browser bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Benchmark peers and suites (SMAC3, DEHB, mf-prior-bench) for 'rocket benchmark'. dehb 0.1.2 and
+# mf-prior-bench 1.10 declare numpy<2 but run under numpy 2 (checked by tests/bench), so the
+# project's numpy 2 is put back afterwards.
+bench: $(STAMP)
+	$(VENV)/bin/pip install --quiet -e '.[bench]' torch==2.13.0
+	$(VENV)/bin/pip install --quiet 'numpy>=2' torch==2.13.0
 
 run: $(STAMP)
 	$(VENV)/bin/rocket tune
