@@ -68,7 +68,8 @@ def lm_group_update(
     log_n = [x.to(device) for x in log_n]
     adv, w = adv.to(device), w.to(device)
     loss = torch.zeros(())
-    model.train()
+    # The model stays in eval mode: dropout would make the ratios noisy (and differ from the
+    # sampling policy's); gradients flow all the same.
     for _ in range(steps):
         new, ent = choice_logprobs(model, traces, temperature)
         pg, kl, floor = [], [], []
@@ -83,7 +84,6 @@ def lm_group_update(
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
-    model.eval()
     with torch.no_grad():
         new, ent = choice_logprobs(model, traces, temperature)
         kl_val = float(torch.cat([_k3(r, n) for r, n in zip(ref, new, strict=True)]).mean())
