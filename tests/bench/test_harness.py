@@ -108,3 +108,36 @@ def test_cli_runs_a_tiny_benchmark(tmp_path: Path) -> None:
                  "--budget", "2", "--out", str(tmp_path)]) == 0
     record = json.loads((tmp_path / "results.json").read_text())["records"][0]
     assert record["optimizer"] == "random" and record["cost"] == 2.0
+
+
+def test_save_keeps_records_written_by_another_invocation(tmp_path: Path) -> None:
+    from rocket_hpo.bench.runner import _save, load_results
+
+    mine = run_benchmark(TASKS[:1], ["random"], seeds=1, budget=1, out=tmp_path,
+                         log=lambda _: None, report=False)
+    other = dict(mine["records"][0], optimizer="tpe")
+    # A second invocation whose in-memory copy never saw 'random' still keeps it.
+    _save(tmp_path, {"meta": {}, "records": [other]})
+    on_disk = load_results(tmp_path)["records"]
+    assert sorted(r["optimizer"] for r in on_disk) == ["random", "tpe"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("optimizer", ["smac", "smac-mf", "dehb"])
+def test_heavy_peers_run_on_a_conditional_space(optimizer: str, tmp_path: Path) -> None:
+    pytest.importorskip("smac")
+    pytest.importorskip("dehb")
+    data = run_benchmark(["yahpo/rbv2_xgboost/40496"], [optimizer], seeds=1, budget=4,
+                         out=tmp_path, log=lambda _: None, report=False)
+    assert not data["errors"], data["errors"]
+    assert data["records"][0]["cost"] >= 4
+
+
+@pytest.mark.slow
+def test_synthetic_suite_runs() -> None:
+    pytest.importorskip("mfpbench")
+    from rocket_hpo.bench.optimizers import run_optimizer
+    from rocket_hpo.bench.problems import get_problem
+
+    record = run_optimizer("tpe-hyperband", get_problem("mfpb/mfh6"), budget=5, seed=0)
+    assert 0.0 <= record["final_regret"] <= 1.0
