@@ -139,3 +139,14 @@ def test_tokenizer_and_vocabulary() -> None:
     vocab = Vocabulary([["a", "b", "a"], ["b", "c"]], min_count=2)
     assert len(vocab) == 4  # pad, unknown, a, b
     assert vocab.encode(["c", "a", "b", "a"], length=3).tolist() == [1, 2, 3]
+
+
+def test_token_corruption_spares_protected_tokens_and_targets() -> None:
+    from rocket_hpo.tasks._augment import token_corruption
+
+    x = torch.tensor([[5, 6, 7, 0, 0]] * 200)
+    y = torch.zeros(200, dtype=torch.long)
+    out, same_y = token_corruption(0.3, (1, 2), protect=0)(x, y, torch.Generator())
+    assert torch.equal(same_y, y) and (out[:, 3:] == 0).all()
+    changed = float((out[:, :3] == 1).float().mean())
+    assert 0.25 < changed < 0.35  # about the asked rate

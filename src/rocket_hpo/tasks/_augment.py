@@ -9,7 +9,9 @@ from __future__ import annotations
 import torch
 from torch.nn.functional import pad
 
-__all__ = ["cutout", "random_flip", "random_shift", "stripe_mask"]
+from rocket_hpo.tasks._training import Augment
+
+__all__ = ["cutout", "random_flip", "random_shift", "stripe_mask", "token_corruption"]
 
 
 def _randint(high: int, n: int, gen: torch.Generator, device: torch.device) -> torch.Tensor:
@@ -65,3 +67,29 @@ def stripe_mask(x: torch.Tensor, width: int, axis: int, gen: torch.Generator) ->
     shape = [b, 1, 1, 1]
     shape[axis] = size
     return x * (~band).reshape(shape).to(x.dtype)
+
+
+def token_corruption(
+    rate: float, replace_with: tuple[int, int], protect: int | None = None
+) -> Augment:
+    """An augmentation of (B, T) token ids: each token becomes, with probability ``rate``, a
+    random id in ``[replace_with[0], replace_with[1])`` (word dropout to the unknown token,
+    character noise); ``protect`` (padding, say) is never replaced. Targets stay as they are.
+
+    Example:
+        >>> aug = token_corruption(1.0, (1, 2), protect=0)
+        >>> aug(torch.tensor([[5, 6, 0]]), torch.tensor([1]), torch.Generator())[0].tolist()
+        [[1, 1, 0]]
+    """
+    low, high = replace_with
+
+    def augment(
+        x: torch.Tensor, y: torch.Tensor, gen: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        swap = (torch.rand(x.shape, generator=gen) < rate).to(x.device)
+        if protect is not None:
+            swap &= x != protect
+        new = torch.randint(low, high, x.shape, generator=gen).to(x.device)
+        return torch.where(swap, new, x), y
+
+    return augment

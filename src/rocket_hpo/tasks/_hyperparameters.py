@@ -21,6 +21,7 @@ __all__ = [
     "noise_space",
     "reference_training",
     "regression_loss_space",
+    "switched",
     "training_space",
 ]
 
@@ -64,8 +65,7 @@ def training_space(
         "exp_gamma": Float(0.5, 0.999, when=("scheduler", "exponential")),
         # onecycle brings its own warm-up
         "warmup": Float(0.0, 0.3, when=("scheduler", [s for s in SCHEDULERS if s != "onecycle"])),
-        "grad_clip": Bool(),
-        "clip_norm": Float(1e-2, 1e2, log=True, when=("grad_clip", True)),
+        **switched("grad_clip", clip_norm=Float(1e-2, 1e2, log=True)),
     }
     if dropout:
         hps["dropout"] = Float(0.0, 0.8)
@@ -96,12 +96,21 @@ def reference_training(
     return config
 
 
+def switched(switch: str, **strengths: Hyperparameter) -> dict[str, Hyperparameter]:
+    """An on/off switch (an augmentation, say) and the settings that exist only when it is on.
+
+    Example:
+        >>> sorted(switched("aug_shift", shift_pixels=Int(1, 4)))
+        ['aug_shift', 'shift_pixels']
+    """
+    for hp in strengths.values():
+        hp.when = (switch, True)
+    return {switch: Bool(), **strengths}
+
+
 def noise_space(high: float = 1.0) -> dict[str, Hyperparameter]:
     """An input-noise augmentation switch and its strength (std, log scale up to ``high``)."""
-    return {
-        "aug_noise": Bool(),
-        "noise_std": Float(1e-3, high, log=True, when=("aug_noise", True)),
-    }
+    return switched("aug_noise", noise_std=Float(1e-3, high, log=True))
 
 
 def regression_loss_space() -> dict[str, Hyperparameter]:

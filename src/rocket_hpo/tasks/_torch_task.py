@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from torch import nn
 
 from rocket_hpo.fidelity.subsets import nested_subset
-from rocket_hpo.space import Config, Hyperparameter, Space
+from rocket_hpo.space import Bool, Config, Hyperparameter, Space
 from rocket_hpo.tasks._hyperparameters import (
     noise_space,
     reference_training,
@@ -93,7 +93,10 @@ class TorchTask(Task):
         return {}
 
     def _extra_reference(self) -> Config:
-        return {}
+        """Reference values of :meth:`_extra_space`; by default every on/off switch (the
+        augmentations) is off."""
+        extra = self._extra_space()
+        return {n: False for n, hp in extra.items() if isinstance(hp, Bool) and hp.when is None}
 
     def _augment(self, config: Config) -> Augment | None:
         return None
@@ -193,7 +196,7 @@ class RegressionTask(TorchTask):
         return {**regression_loss_space(), **noise_space(high=0.5)}
 
     def _extra_reference(self) -> Config:
-        return {"loss": "mse", "aug_noise": False}
+        return {**super()._extra_reference(), "loss": "mse"}
 
     def _loss(self, config: Config) -> Loss:
         return regression_loss(config["loss"])

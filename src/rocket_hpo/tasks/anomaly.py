@@ -56,7 +56,7 @@ class AutoencoderAnomaly(TorchTask):
         return {**regression_loss_space(), **noise_space(high=1.0)}  # noise: denoising AE
 
     def _extra_reference(self) -> Config:
-        return {"loss": "mse", "aug_noise": False}
+        return {**super()._extra_reference(), "loss": "mse"}
 
     def _loss(self, config: Config) -> Loss:
         return regression_loss(config["loss"])  # against y, the clean input (see _augment)

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from rocket_hpo.space import Bool, Config, Hyperparameter, Int
+from rocket_hpo.space import Config, Hyperparameter, Int
 from rocket_hpo.tasks._augment import stripe_mask
-from rocket_hpo.tasks._hyperparameters import noise_space
+from rocket_hpo.tasks._hyperparameters import noise_space, switched
 from rocket_hpo.tasks._models import small_cnn
 from rocket_hpo.tasks._torch_task import Splits, TorchTask
 from rocket_hpo.tasks._training import Augment, gaussian_noise
@@ -106,14 +106,9 @@ class SpokenDigits(TorchTask):
 
     def _extra_space(self) -> dict[str, Hyperparameter]:
         return {
-            "aug_specaugment": Bool(),
-            "freq_mask": Int(1, 16, when=("aug_specaugment", True)),
-            "time_mask": Int(1, 30, when=("aug_specaugment", True)),
+            **switched("aug_specaugment", freq_mask=Int(1, 16), time_mask=Int(1, 30)),
             **noise_space(high=1.0),
         }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_specaugment": False, "aug_noise": False}
 
     def _augment(self, config: Config) -> Augment | None:
         noise = gaussian_noise(config)

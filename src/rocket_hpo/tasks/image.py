@@ -19,6 +19,7 @@ from torch import nn
 
 from rocket_hpo.space import Bool, Config, Hyperparameter, Int
 from rocket_hpo.tasks._augment import cutout, random_flip, random_shift
+from rocket_hpo.tasks._hyperparameters import switched
 from rocket_hpo.tasks._models import small_cnn
 from rocket_hpo.tasks._torch_task import Splits, TorchTask
 from rocket_hpo.tasks._training import Augment
@@ -97,14 +98,9 @@ class MnistCNN(_ImageTask):
 
     def _extra_space(self) -> dict[str, Hyperparameter]:
         return {
-            "aug_shift": Bool(),
-            "shift_pixels": Int(1, 4, when=("aug_shift", True)),
-            "aug_cutout": Bool(),
-            "cutout_size": Int(2, 14, when=("aug_cutout", True)),
+            **switched("aug_shift", shift_pixels=Int(1, 4)),
+            **switched("aug_cutout", cutout_size=Int(2, 14)),
         }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_shift": False, "aug_cutout": False}
 
 
 class Cifar10CNN(_ImageTask):
@@ -128,14 +124,9 @@ class Cifar10CNN(_ImageTask):
     def _extra_space(self) -> dict[str, Hyperparameter]:
         return {
             "aug_flip": Bool(),
-            "aug_shift": Bool(),
-            "shift_pixels": Int(1, 8, when=("aug_shift", True)),
-            "aug_cutout": Bool(),
-            "cutout_size": Int(2, 16, when=("aug_cutout", True)),
+            **switched("aug_shift", shift_pixels=Int(1, 8)),
+            **switched("aug_cutout", cutout_size=Int(2, 16)),
         }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_flip": False, "aug_shift": False, "aug_cutout": False}
 
 
 def _image_augment(config: Config) -> Augment | None:

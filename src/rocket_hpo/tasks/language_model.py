@@ -13,7 +13,9 @@ import math
 import torch
 from torch import nn
 
-from rocket_hpo.space import Bool, Config, Float, Hyperparameter
+from rocket_hpo.space import Config, Float, Hyperparameter
+from rocket_hpo.tasks._augment import token_corruption
+from rocket_hpo.tasks._hyperparameters import switched
 from rocket_hpo.tasks._torch_task import Splits, TorchTask
 from rocket_hpo.tasks._training import Augment, Loss
 from rocket_hpo.tasks.text import read_jsonl
@@ -94,28 +96,13 @@ class CharLanguageModel(TorchTask):
         return float(nats) / math.log(2)
 
     def _extra_space(self) -> dict[str, Hyperparameter]:
-        return {
-            "aug_char_noise": Bool(),
-            "char_noise": Float(0.01, 0.3, when=("aug_char_noise", True)),
-        }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_char_noise": False}
+        return switched("aug_char_noise", char_noise=Float(0.01, 0.3))
 
     def _augment(self, config: Config) -> Augment | None:
         if not config["aug_char_noise"]:
             return None
-        rate, vocab = float(config["char_noise"]), self.vocab_size
-
-        def augment(
-            x: torch.Tensor, y: torch.Tensor, gen: torch.Generator
-        ) -> tuple[torch.Tensor, torch.Tensor]:
-            # Corrupt input characters at random; the targets stay the true next characters.
-            swap = (torch.rand(x.shape, generator=gen) < rate).to(x.device)
-            noise = torch.randint(1, vocab, x.shape, generator=gen).to(x.device)
-            return torch.where(swap, noise, x), y
-
-        return augment
+        # Corrupt input characters at random; the targets stay the true next characters.
+        return token_corruption(float(config["char_noise"]), (1, self.vocab_size))
 
     def baseline(self) -> float:
         """Bits per character on validation of the training characters' unigram frequencies

@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from rocket_hpo.space import Bool, Config, Float, Hyperparameter
-from rocket_hpo.tasks._hyperparameters import noise_space
+from rocket_hpo.space import Config, Float, Hyperparameter
+from rocket_hpo.tasks._hyperparameters import noise_space, switched
 from rocket_hpo.tasks._models import mlp
 from rocket_hpo.tasks._torch_task import RegressionTask, Splits, TorchTask
 from rocket_hpo.tasks._training import Augment, gaussian_noise
@@ -76,12 +76,8 @@ class SklearnClassification(_TabularMLP):
     def _extra_space(self) -> dict[str, Hyperparameter]:
         return {
             **noise_space(high=1.0),
-            "aug_mixup": Bool(),
-            "mixup_alpha": Float(0.05, 2.0, log=True, when=("aug_mixup", True)),
+            **switched("aug_mixup", mixup_alpha=Float(0.05, 2.0, log=True)),
         }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_noise": False, "aug_mixup": False}
 
     def _augment(self, config: Config) -> Augment | None:
         noise = gaussian_noise(config)

@@ -20,7 +20,9 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-from rocket_hpo.space import Bool, Config, Float, Hyperparameter
+from rocket_hpo.space import Config, Float, Hyperparameter
+from rocket_hpo.tasks._augment import token_corruption
+from rocket_hpo.tasks._hyperparameters import switched
 from rocket_hpo.tasks._torch_task import Splits, TorchTask
 from rocket_hpo.tasks._training import Augment
 from rocket_hpo.tasks.base import data_file
@@ -137,27 +139,13 @@ class _TextTask(TorchTask):
         return TextCNN(len(self.vocab), self.n_classes, config["dropout"])
 
     def _extra_space(self) -> dict[str, Hyperparameter]:
-        return {
-            "aug_word_dropout": Bool(),
-            "word_dropout": Float(0.01, 0.5, when=("aug_word_dropout", True)),
-        }
-
-    def _extra_reference(self) -> Config:
-        return {"aug_word_dropout": False}
+        return switched("aug_word_dropout", word_dropout=Float(0.01, 0.5))
 
     def _augment(self, config: Config) -> Augment | None:
         if not config["aug_word_dropout"]:
             return None
-        rate = float(config["word_dropout"])
-
-        def augment(
-            x: torch.Tensor, y: torch.Tensor, gen: torch.Generator
-        ) -> tuple[torch.Tensor, torch.Tensor]:
-            # Replace words (not padding) by the unknown token.
-            drop = (torch.rand(x.shape, generator=gen) < rate).to(x.device) & (x != PAD)
-            return torch.where(drop, torch.full_like(x, UNK), x), y
-
-        return augment
+        # Word dropout: replace words (not padding) by the unknown token.
+        return token_corruption(float(config["word_dropout"]), (UNK, UNK + 1), protect=PAD)
 
 
 class SST2(_TextTask):
