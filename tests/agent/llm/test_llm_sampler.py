@@ -115,3 +115,21 @@ def test_llm_policy_under_the_subset_scheduler(model_path):
         assert t.params["x"] == src.params["x"]
         assert t.params["steps"] == min(3 * src.params["steps"], 1000)
     assert sampler.stage >= 1
+
+
+def test_trials_failing_before_asking_everything_count_as_failures(model_path):
+    def objective_failing_early(trial):
+        if trial.suggest_categorical("opt", ["adam", "sgd"]) == "adam":
+            raise ValueError("fails before asking for the rest")
+        return objective(trial)
+
+    sampler = _sampler(model_path, seed=3)
+    study = optuna.create_study(sampler=sampler)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study.optimize(objective_failing_early, n_trials=5, catch=(ValueError,))
+    first_group = study.trials[:4]
+    early = [t for t in first_group if t.params["opt"] == "adam"]
+    assert early and all(set(t.params) == {"opt"} for t in early)
+    (signals,) = read_signals(study)
+    assert signals["group_size"] == 4  # the early failures are in the group, ranked last
+    assert signals["n_failed"] >= len(early)

@@ -157,7 +157,11 @@ class LLMBackend:
             try:
                 self.space.validate(config)
             except SpaceError:
-                continue  # asked for something else (another objective): not this policy's
+                trace = self.traces.get(t.number)
+                if trace is None:
+                    continue  # asked for something else (another objective): not ours
+                # It failed before asking for everything: credit what was proposed.
+                config = trace.config
             out.append((config, trial_score(t, maximize)))
         return out
 
