@@ -5,6 +5,7 @@ hyperparameters by type.
 Run from the project root (about 30-60 minutes on the shared 2-core machine):
 
     nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2 > tasks_table.log 2>&1 &
+    nohup .venv/bin/python benchmarks/tasks/make_table.py --worst > tasks_worst.log 2>&1 &
 
 Each (task, seed) result is appended to benchmarks/tasks/results.jsonl as it finishes, and
 the table is re-rendered from that file after every run, so an interrupted run keeps what it
@@ -30,8 +31,9 @@ from rocket_hpo.tasks._torch_task import TorchTask
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.jsonl"
+WORST = HERE / "results_worst.jsonl"
 TABLE = HERE / "README.md"
-COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2"
+COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2` and `--worst"
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student t, two-sided 95 %
 
 
@@ -67,6 +69,26 @@ def measure(name: str, seed: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def measure_worst(name: str) -> dict[str, Any]:
+    """CPU seconds of the costliest corners of the space: the reference at the most epochs
+    with the smallest and with the largest batch (the step cap binds the small one)."""
+    task = tasks.get(name)
+    assert isinstance(task, TorchTask)
+    task.baseline()  # loads the data outside the timing
+    hp = task.space["batch_size"]
+    assert isinstance(hp, Int)
+    out: dict[str, Any] = {"task": name}
+    for batch in (int(hp.low), int(hp.high)):
+        config = {**task.reference, "epochs": task.max_epochs, "batch_size": batch}
+        cpu = time.process_time()
+        try:
+            steps = task.evaluate(config, fraction=1.0, seed=0).info["steps"]
+        except tasks.DivergenceError:
+            steps = -1
+        out[f"batch_{batch}"] = {"cpu_seconds": time.process_time() - cpu, "steps": steps}
+    return out
+
+
 def _mean_ci(values: list[float], digits: int) -> str:
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
@@ -75,7 +97,7 @@ def _mean_ci(values: list[float], digits: int) -> str:
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
-def render(rows: list[dict[str, Any]]) -> str:
+def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
     by_task: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_task.setdefault(row["task"], []).append(row)
@@ -98,13 +120,16 @@ def render(rows: list[dict[str, Any]]) -> str:
         "* **reference**: Adam, lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay to speak "
         "of, constant learning rate, no clipping, no augmentation; epochs, batch size and "
         "dropout as listed (see each task module's docstring).",
+        "* **worst CPU s**: CPU seconds of the costliest corner of the space, the reference "
+        "configuration at the most epochs with the smallest or the largest batch size (one "
+        "seed, `--worst`); the step cap bounds the small batches.",
         "* **hyperparameters**: total (float / log-float / int / categorical / bool; "
         "conditional ones of any type).",
         "",
         "| type | task | metric | trivial | reference val | reference test | CPU s | wall s "
-        "| epochs / batch / dropout | max epochs / steps | hyperparameters | float / log / int "
-        "/ cat / bool | conditional |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| worst CPU s | epochs / batch / dropout | max epochs / steps | hyperparameters "
+        "| float / log / int / cat / bool | conditional |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind, names in tasks.TYPES.items():
         for name in names:
@@ -124,7 +149,7 @@ def render(rows: list[dict[str, Any]]) -> str:
                 val = test = secs = cpu = trivial = "not measured"
             lines.append(
                 f"| {kind} | `{name}` | {task.metric} {arrow} | {trivial} | {val} | {test} "
-                f"| {cpu} | {secs} "
+                f"| {cpu} | {secs} | {f'{worst[name]:.1f}' if name in worst else 'not measured'} "
                 f"| {ref['epochs']} / {ref['batch_size']} / {ref.get('dropout', '-')} "
                 f"| {task.max_epochs} / {task.max_steps} | {len(task.space)} "
                 f"| {c['float']} / {c['log-float']} / {c['int']} / {c['categorical']} / "
@@ -154,12 +179,25 @@ def main() -> None:
     parser.add_argument("--tasks", nargs="+", default=None, help="default: all but digits")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--render", action="store_true", help="only rebuild the table")
+    parser.add_argument("--worst", action="store_true", help="measure the costliest configs")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     lines = RESULTS.read_text().splitlines() if RESULTS.exists() else []
     rows = [json.loads(line) for line in lines]
     names = args.tasks or [n for group in tasks.TYPES.values() for n in group]
-    if not args.render:
+    worst_rows = [json.loads(x) for x in WORST.read_text().splitlines()] if WORST.exists() else []
+    if args.worst and not args.render:
+        for name in names:
+            if not any(r["task"] == name for r in worst_rows):
+                worst_rows.append(measure_worst(name))
+                print(json.dumps(worst_rows[-1]), flush=True)
+                with WORST.open("a") as f:
+                    f.write(json.dumps(worst_rows[-1]) + "\n")
+    worst = {
+        r["task"]: max(v["cpu_seconds"] for k, v in r.items() if k.startswith("batch_"))
+        for r in worst_rows
+    }
+    if not args.render and not args.worst:
         for seed in args.seeds:  # seed-major: one complete table first, then more seeds
             for name in names:
                 if any(r["task"] == name and r["seed"] == seed for r in rows):
@@ -169,8 +207,8 @@ def main() -> None:
                 rows.append(row)
                 with RESULTS.open("a") as f:
                     f.write(json.dumps(row) + "\n")
-                TABLE.write_text(render(rows))
-    TABLE.write_text(render(rows))
+                TABLE.write_text(render(rows, worst))
+    TABLE.write_text(render(rows, worst))
 
 
 if __name__ == "__main__":

@@ -154,3 +154,12 @@ def test_digits_default_still_works() -> None:
     task = tasks.get("digits")
     result = task.evaluate({**task.reference, "epochs": 3}, fraction=0.5, seed=0)
     assert result.score > 0.5
+
+
+def test_rocket_tasks_lists_every_task(capsys: pytest.CaptureFixture[str]) -> None:
+    from rocket_hpo.cli import main
+
+    assert main(["tasks"]) == 0
+    out = capsys.readouterr().out
+    for name in tasks.names():
+        assert name in out
