@@ -61,17 +61,20 @@ def lm_group_update(
     old = [old[b] for b in keep]
     adv, w = advantage[keep], weight[keep] / weight[keep].sum().clamp(min=1e-12)
     log_n = [torch.log(torch.tensor([float(len(a)) for a in t.allowed])) for t in traces]
-    with torch.no_grad():
-        ref, _ = choice_logprobs(model, traces, temperature)
+    # The model stays in eval mode: dropout would make the ratios noisy (and differ from the
+    # sampling policy's); gradients flow all the same.
+    new, ent = choice_logprobs(model, traces, temperature)
+    # The reference is the policy this update starts from, so its log-probabilities are the
+    # first pass's, detached: no separate forward pass over the long prompt.
+    ref = [x.detach() for x in new]
     device = ref[0].device
     old_t = [(o if o is not None else r).to(device) for o, r in zip(old, ref, strict=True)]
     log_n = [x.to(device) for x in log_n]
     adv, w = adv.to(device), w.to(device)
     loss = torch.zeros(())
-    # The model stays in eval mode: dropout would make the ratios noisy (and differ from the
-    # sampling policy's); gradients flow all the same.
-    for _ in range(steps):
-        new, ent = choice_logprobs(model, traces, temperature)
+    for step in range(steps):
+        if step > 0:
+            new, ent = choice_logprobs(model, traces, temperature)
         pg, kl, floor = [], [], []
         for b in range(len(traces)):
             ratio = torch.exp(new[b] - old_t[b])
