@@ -140,6 +140,10 @@ class TorchTask(Task):
     def _splits(self) -> Splits:
         return self._load()
 
+    @cached_property
+    def _on_device(self) -> dict[str, Splits]:
+        return {}
+
     def evaluate(
         self, config: Config, *, fraction: float = 1.0, seed: int = 0, test: bool = False
     ) -> EvalResult:
@@ -152,7 +156,9 @@ class TorchTask(Task):
         self.space.validate(config)
         start = time.perf_counter()
         device = pick_device()
-        data = self._splits.to(device)
+        if str(device) not in self._on_device:  # copy the data to a GPU once, not per trial
+            self._on_device[str(device)] = self._splits.to(device)
+        data = self._on_device[str(device)]
         strata = self._splits.strata
         idx = nested_subset(len(data.y_train) if strata is None else strata, fraction, seed)
         rows = torch.from_numpy(idx).to(device)
