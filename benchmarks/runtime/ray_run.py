@@ -83,6 +83,14 @@ def main() -> int:
         for t in study.trials
         if t.state == TrialState.COMPLETE and float(t.user_attrs.get(FIDELITY_PARAM, 1.0)) == 1.0
     ]
+    # The objective's noise depends on the data fraction: recomputing each value here with
+    # the fraction stored for the trial gives the same number only if the Ray worker ran
+    # the trial at that fraction.
+    matches = []
+    for t in study.get_trials(states=(TrialState.COMPLETE,)):
+        fixed = optuna.trial.FixedTrial(t.params, number=t.number)
+        fixed.set_user_attr(FIDELITY_PARAM, t.user_attrs.get(FIDELITY_PARAM, 1.0))
+        matches.append(abs(objective(fixed) - float(t.value)) < 1e-9)  # type: ignore[arg-type]
     report = {
         "command": f"benchmarks/runtime/ray_run.py --trials {args.trials} --seed {args.seed}",
         "ray": ray.__version__,
@@ -94,6 +102,7 @@ def main() -> int:
         "trials_per_fraction": {str(k): v for k, v in sorted(fractions.items())},
         "best_full_data_value": min(full) if full else None,
         "agent_stage": sampler.stage,
+        "worker_used_the_stored_fraction": all(matches) and len(matches) == counts.complete,
     }
     text = json.dumps(report, indent=2)
     print(text)

@@ -38,6 +38,7 @@ from optuna.trial import TrialState
 from rocket_hpo.errors import UsageError
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, TrialCounts, count_trials, make_storage
 from rocket_hpo.runner._failures import call_objective
+from rocket_hpo.runner._storage import quiet_heartbeat_warnings
 from rocket_hpo.space import Space
 
 __all__ = ["run_ray"]
@@ -92,6 +93,11 @@ def _search_class() -> type:
                         continue
                     with contextlib.suppress(Exception):  # a hiccup; the next beat retries
                         study._storage.record_heartbeat(ot_trial._trial_id)
+
+        def suggest(self, trial_id: str) -> dict[str, Any] | None:
+            with quiet_heartbeat_warnings():  # heartbeats are recorded by _beat, see there
+                config: dict[str, Any] | None = super().suggest(trial_id)
+            return config
 
         def on_trial_result(self, trial_id: str, result: dict[str, Any]) -> None:
             pass  # one final result per trial; it is told in on_trial_complete
@@ -249,6 +255,8 @@ def run_ray(
         tune_config=tune.TuneConfig(
             search_alg=ConcurrencyLimiter(search, max_concurrent=max_concurrent),
             num_samples=remaining,
+            # A fresh actor per trial costs seconds of imports; trials share no state.
+            reuse_actors=True,
         ),
         run_config=tune.RunConfig(name=study_name, storage_path=folder, verbose=0),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sqlite3
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import optuna
+import sqlalchemy
 from optuna.storages import BaseStorage, InMemoryStorage, RDBStorage
 from optuna.trial import TrialState
 
@@ -111,8 +113,11 @@ def make_storage(
             url = "postgresql+psycopg2://" + url[len(scheme) :]
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
-        # Several processes write one SQLite file: wait for the lock instead of failing.
-        engine_kwargs["connect_args"] = {"timeout": 60}
+        path = sqlalchemy.engine.make_url(url).database
+        if path and path != ":memory:":
+            engine_kwargs["creator"] = _SQLiteConnect(path)
+        else:
+            engine_kwargs["connect_args"] = {"timeout": 60}
     else:
         # Long studies outlive server-side connection timeouts; test connections before use.
         engine_kwargs["pool_pre_ping"] = True
@@ -130,6 +135,27 @@ def make_storage(
     except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise UsageError(f"Cannot open storage {url!r}: {first}") from None
+
+
+class _SQLiteConnect:
+    """Opens a study's SQLite file in write-ahead-log mode, waiting for locks.
+
+    With the default rollback journal and full synchronisation every commit waits for the
+    disk (about ten per trial, 10-20 ms each here). WAL with ``synchronous=NORMAL`` commits
+    without waiting, stays consistent when a process is killed (only a power loss may drop
+    the last commits), and lets readers work while one process writes. Several processes
+    on one machine may share the file; a network file system may not hold it.
+    A class, not a closure, so that storages pickle for worker processes.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __call__(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=60, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
 
 
 def _backend(storage: BaseStorage) -> BaseStorage:
