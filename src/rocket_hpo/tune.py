@@ -224,24 +224,26 @@ def _counts(study: optuna.Study) -> tuple[int, float]:
 
 def _rounds(study: optuna.Study, settings: TuneSettings) -> Iterator[int]:
     """Successive ``n_trials`` targets for the runner until the trial count or the budget
-    is reached. Under a budget, each round asks for as many trials as the remaining budget
-    pays at the mean cost so far (at least one per worker), so workers stay busy and the
-    overshoot stays within a round's last trials."""
+    is reached. Under a budget, a round asks for as many trials as the remaining budget
+    pays even if each ran on the full data (at least one per worker): the runner cannot be
+    stopped mid-round, so this keeps the overshoot within the last round's extra trials."""
+    workers = settings.workers or 1
+    previous = -1
     while True:
         n, cost = _counts(study)
         if settings.trials is not None and n >= settings.trials:
             return
+        if n == previous:  # the runner made no progress (cannot happen; never loop forever)
+            return
+        previous = n
         if settings.budget is None:
             yield settings.trials or n
             continue
         left = settings.budget - cost
         if left <= 1e-9:
             return
-        mean = cost / n if n else 1.0
-        workers = settings.workers or 1
-        more = 1 if workers == 1 else max(workers, math.ceil(left / max(mean, 1e-6)))
-        target = n + more
-        yield target if settings.trials is None else min(target, settings.trials)
+        more = 1 if workers == 1 else max(workers, math.floor(left))
+        yield n + more if settings.trials is None else min(n + more, settings.trials)
 
 
 class _Watcher:
