@@ -13,10 +13,19 @@ training), ``_update`` (the clipped, KL-regularised group update), ``_agent`` (t
 Needs the ``llm`` extra (``pip install 'rocket-hpo[llm]'``: transformers, peft).
 """
 
-from rocket_hpo.agent.llm._agent import LLMAgent, load_pretrained, pick_device
-from rocket_hpo.agent.llm._grammar import Grammar, Trace
-from rocket_hpo.agent.llm._prompt import build_prompt, config_text, user_message
-from rocket_hpo.agent.llm._settings import LLMSettings
+import importlib.util
+
+for _module in ("transformers", "peft"):
+    if importlib.util.find_spec(_module) is None:
+        raise ImportError(
+            f"The language-model policy needs {_module!r}, from the 'llm' extra: "
+            "pip install 'rocket-hpo[llm]' (or make, which installs it)."
+        )
+
+from rocket_hpo.agent.llm._agent import LLMAgent, load_pretrained, pick_device  # noqa: E402
+from rocket_hpo.agent.llm._grammar import Grammar, Trace  # noqa: E402
+from rocket_hpo.agent.llm._prompt import build_prompt, config_text, user_message  # noqa: E402
+from rocket_hpo.agent.llm._settings import LLMSettings  # noqa: E402
 
 __all__ = [
     "Grammar",
