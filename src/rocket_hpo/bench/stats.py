@@ -111,10 +111,18 @@ def mean_ranks(regrets: dict[str, dict[str, dict[int, float]]]) -> dict[str, flo
 def wilcoxon_vs_best_peer(by_opt: dict[str, dict[int, float]],
                           ours: str = "rocket") -> dict[str, Any] | None:
     """Two-sided Wilcoxon signed-rank test of ``ours`` against the peer with the lowest mean
-    final regret on one task, paired by seed. ``None`` when ``ours`` or peers are missing."""
+    final regret on one task, paired by seed. ``None`` when ``ours`` or peers are missing.
+
+    Example:
+        >>> w = wilcoxon_vs_best_peer({"rocket": {0: 0.1, 1: 0.2, 2: 0.1},
+        ...                            "tpe": {0: 0.3, 1: 0.4, 2: 0.5}})
+        >>> w["peer"], w["median_diff"]
+        ('tpe', -0.3)
+    """
     from scipy.stats import wilcoxon
 
-    peers = {o: v for o, v in by_opt.items() if o != ours}
+    # Rocket's own variants (rocket-full, ...) are ablations, not peers.
+    peers = {o: v for o, v in by_opt.items() if not o.startswith(ours)}
     if ours not in by_opt or not peers:
         return None
     best = min(peers, key=lambda o: float(np.mean(list(peers[o].values()))))
