@@ -117,7 +117,7 @@ def wilcoxon_vs_best_peer(by_opt: dict[str, dict[int, float]],
         >>> w = wilcoxon_vs_best_peer({"rocket": {0: 0.1, 1: 0.2, 2: 0.1},
         ...                            "tpe": {0: 0.3, 1: 0.4, 2: 0.5}})
         >>> w["peer"], w["median_diff"]
-        ('tpe', -0.3)
+        ('tpe', -0.2)
     """
     from scipy.stats import wilcoxon
 
