@@ -7,8 +7,10 @@ import math
 import pytest
 
 from rocket_hpo.bench.problems import get_problem, normalised_regret
+from rocket_hpo.bench.problems.dl import TaskProblem
 from rocket_hpo.errors import UsageError
-from rocket_hpo.space import Categorical, Float, Int
+from rocket_hpo.space import Categorical, Float, Int, Space
+from rocket_hpo.tasks import DivergenceError, EvalResult, Task
 
 pytest.importorskip("onnxruntime")
 
@@ -77,3 +79,34 @@ def test_mfpb_hartmann_reaches_its_optimum_at_full_fidelity() -> None:
     assert p.regret(score) == pytest.approx(0.0, abs=1e-3)
     _, cost = p.evaluate({f"X_{i}": v for i, v in enumerate(x)}, fraction=0.1)
     assert cost == pytest.approx(0.1)
+
+
+class _Quadratic(Task):
+    """A tiny real task: the score is a smooth function of the config, noisier on less data."""
+
+    name = "quadratic"
+    direction = "maximize"
+
+    @property
+    def space(self) -> Space:
+        return Space(x=Float(-1.0, 1.0), diverge=Categorical(["no", "yes"]))
+
+    @property
+    def reference(self) -> dict:
+        return {"x": 0.0, "diverge": "no"}
+
+    def evaluate(self, config: dict, *, fraction: float = 1.0, seed: int = 0,
+                 test: bool = False) -> EvalResult:
+        if config["diverge"] == "yes":
+            raise DivergenceError("blew up")
+        return EvalResult(score=1.0 - config["x"] ** 2 - 0.1 * (1.0 - fraction), fraction=fraction)
+
+
+def test_task_problem_costs_its_fraction_and_turns_divergence_into_worst() -> None:
+    p = TaskProblem(_Quadratic())
+    assert p.name == "dl/quadratic" and p.best is None
+    score, cost = p.evaluate({"x": 0.0, "diverge": "no"}, fraction=1 / 3)
+    assert score == pytest.approx(1.0 - 0.1 * 2 / 3) and cost == pytest.approx(1 / 3)
+    assert p.evaluate({"x": 0.5, "diverge": "yes"}, fraction=1.0) == (-math.inf, 1.0)
+    with pytest.raises(UsageError, match="Unknown task"):
+        get_problem("dl/no-such-task")

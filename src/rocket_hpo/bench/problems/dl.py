@@ -25,12 +25,15 @@ __all__ = ["TaskProblem"]
 class TaskProblem(Problem):
     """A :class:`rocket_hpo.tasks.Task` as ``dl/<task>``; ``seed`` fixes its data split."""
 
-    def __init__(self, task: str, seed: int = 0) -> None:
-        try:
-            self.task: Task = get_task(task)
-        except KeyError as e:
-            raise UsageError(str(e.args[0])) from None
-        self.name = f"dl/{task}"
+    def __init__(self, task: str | Task, seed: int = 0) -> None:
+        if isinstance(task, Task):
+            self.task: Task = task
+        else:
+            try:
+                self.task = get_task(task)
+            except KeyError as e:
+                raise UsageError(str(e.args[0])) from None
+        self.name = f"dl/{self.task.name or task}"
         self.direction = self.task.direction
         self.seed = seed
         self.min_fraction = 1.0 / 27.0
