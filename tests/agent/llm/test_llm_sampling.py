@@ -106,3 +106,26 @@ def test_valid_outputs_with_a_qwen_style_tokenizer_and_chat_template(full_space)
     for t in traces:
         full_space.validate(t.config)
         assert json.loads(tok.decode(t.tokens)) == t.config
+
+
+def test_count_prior_makes_an_indifferent_model_sample_like_random_search(model, tokenizer):
+    """Token by token, an untrained model would put half its mass on lr = 1 (spelt with
+    one token); with the count prior the values come out log-uniform and uniform."""
+    import numpy as np
+
+    from rocket_hpo.space import Int
+
+    space = Space(lr=Float(1e-4, 1.0, log=True), layers=Int(1, 8))
+    prompt = tokenizer.encode("Go:")
+
+    def draw(count_prior):
+        grammar = Grammar(space, tokenizer, count_prior=count_prior)
+        return sample(model, grammar, prompt, 200, torch.Generator().manual_seed(0),
+                      batch_size=200)
+
+    flat = draw(True)
+    decades = np.histogram([math.log10(t.config["lr"]) for t in flat], bins=4, range=(-4, 0))[0]
+    assert decades.min() >= 30  # about 50 per decade
+    assert max(Counter(t.config["layers"] for t in flat).values()) <= 45  # about 25 each
+    biased = draw(False)
+    assert sum(t.config["lr"] == 1.0 for t in biased) > 50 > sum(t.config["lr"] == 1.0 for t in flat)

@@ -98,7 +98,8 @@ class LLMAgent:
         self.space = space
         self.settings = s = settings or LLMSettings()
         self.tokenizer = tokenizer
-        self.grammar = Grammar(space, tokenizer, s.log_digits, s.linear_values, s.int_values)
+        self.grammar = Grammar(space, tokenizer, s.log_digits, s.linear_values, s.int_values,
+                               s.count_prior)
         self.fingerprint = _fingerprint(model)
         lora = LoraConfig(r=s.lora_rank, lora_alpha=s.lora_alpha,  # type: ignore[arg-type]
                           lora_dropout=0.0,

@@ -75,7 +75,9 @@ def _sample_batch(
         live = [i for i, c in enumerate(cursors) if not c.done]
         if not live:
             break
-        allowed = {i: cursors[i].allowed() for i in live}
+        allowed, bias = {}, {}
+        for i in live:
+            allowed[i], bias[i] = cursors[i].allowed_bias()
         chosen = torch.full((b,), pad, dtype=torch.long)
         rows = [i for i in live if len(allowed[i]) > 1]
         for i in live:
@@ -85,7 +87,7 @@ def _sample_batch(
             r_idx = [k for k, i in enumerate(rows) for _ in allowed[i]]
             t_idx = [t for i in rows for t in allowed[i]]
             mask = torch.full((len(rows), logits.shape[1]), float("-inf"), device=device)
-            mask[r_idx, t_idx] = 0.0
+            mask[r_idx, t_idx] = torch.tensor([x for i in rows for x in bias[i]], device=device)
             logp = torch.log_softmax(logits[rows] / temperature + mask, dim=-1)  # (R, V)
             pick = torch.multinomial(logp.exp(), 1, generator=generator)[:, 0]  # (R,)
             lp = logp.gather(1, pick[:, None])[:, 0].cpu().tolist()
@@ -95,6 +97,7 @@ def _sample_batch(
                 chosen[i] = tok
                 traces[i].steps.append(len(traces[i].tokens))
                 traces[i].allowed.append(allowed[i])
+                traces[i].bias.append(bias[i])
                 traces[i].logprobs.append(float(lp[k]))
         for i in live:
             tok = int(chosen[i])
@@ -154,13 +157,17 @@ def choice_logprobs(
     if getattr(head, "bias", None) is not None:
         logits_u = logits_u + head.bias[rows].float()
     width = max(len(a) for a in allowed)
+    biases = [b for t in traces for b in t.bias]
     idx = torch.zeros((len(allowed), width), dtype=torch.long)
     valid = torch.zeros((len(allowed), width), dtype=torch.bool)
+    prior = torch.zeros((len(allowed), width))
     for n, a in enumerate(allowed):
         idx[n, : len(a)] = torch.tensor([where[tok] for tok in a])
         valid[n, : len(a)] = True
-    idx, valid = idx.to(device), valid.to(device)
-    logits = logits_u.gather(1, idx).masked_fill(~valid, float("-inf")) / temperature  # (N, A)
+        prior[n, : len(a)] = torch.tensor(biases[n])
+    idx, valid, prior = idx.to(device), valid.to(device), prior.to(device)
+    logits = logits_u.gather(1, idx) / temperature + prior  # (N, A), as when sampling
+    logits = logits.masked_fill(~valid, float("-inf"))
     logp = torch.log_softmax(logits, dim=-1)
     chosen = logp.gather(1, torch.tensor(picked, device=device)[:, None])[:, 0]  # (N,)
     entropy = -(logp.exp() * logp.masked_fill(~valid, 0.0)).sum(-1)  # (N,)

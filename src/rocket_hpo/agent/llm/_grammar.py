@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +58,10 @@ class TokenTrie:
             if self.leaf[node] != -1 or node == 0:
                 raise ValueError(f"Two candidates share the token sequence {seq}.")
             self.leaf[node] = index
+        # Candidates spelt under each node (children are created after their parents).
+        self.count = [1 if leaf >= 0 else 0 for leaf in self.leaf]
+        for node in range(len(self.children) - 1, -1, -1):
+            self.count[node] += sum(self.count[c] for c in self.children[node].values())
 
 
 @dataclass
@@ -73,6 +78,7 @@ class Trace:
     tokens: list[int] = field(default_factory=list)
     steps: list[int] = field(default_factory=list)
     allowed: list[list[int]] = field(default_factory=list)
+    bias: list[list[float]] = field(default_factory=list)  # added to the logits (count prior)
     logprobs: list[float] = field(default_factory=list)
     prompt: list[int] = field(default_factory=list)
 
@@ -84,6 +90,7 @@ class Grammar:
         space: the search space.
         tokenizer: a Hugging Face tokenizer (``encode(text, add_special_tokens=False)``).
         log_digits, linear_values, int_values: resolution of numbers (see ``_values``).
+        count_prior: add the count prior to the logits (see :meth:`Cursor.allowed_bias`).
     """
 
     def __init__(
@@ -93,8 +100,10 @@ class Grammar:
         log_digits: int = 2,
         linear_values: int = 100,
         int_values: int = 256,
+        count_prior: bool = True,
     ) -> None:
         self.space = space
+        self.count_prior = count_prior
         self.tokenizer = tokenizer
         self.names = space.names
         if len(space) == 0:
@@ -148,7 +157,7 @@ class Grammar:
         trace = Trace(config={})
         targets: deque[int] = deque()
         while not cur.done:
-            allowed = cur.allowed()
+            allowed, bias = cur.allowed_bias()
             if cur.node == 0 and not targets and cur.in_value:
                 cand = self.cands[cur.name]
                 targets.extend(self.spellings[cur.name][cand.nearest(config[cur.name])])
@@ -161,6 +170,7 @@ class Grammar:
             if len(allowed) > 1:
                 trace.steps.append(len(trace.tokens))
                 trace.allowed.append(allowed)
+                trace.bias.append(bias)
             trace.tokens.append(tok)
             cur.advance(tok)
         trace.config = cur.config
@@ -191,6 +201,19 @@ class Cursor:
         later = self.g.names[self.index + 1 :]
         more = any(self.g.space.is_active(n, config) for n in later)
         return self.g.comma if more else self.g.close
+
+    def allowed_bias(self) -> tuple[list[int], list[float]]:
+        """Tokens allowed next, and what to add to their logits: with the grammar's count
+        prior, log of the number of candidate values each token leads to (the separator
+        ends one), so that a model indifferent between tokens samples the values uniformly
+        (log-uniformly on log scales) instead of favouring short spellings; else zeros."""
+        allowed = self.allowed()
+        if len(allowed) == 1 or not self.g.count_prior:
+            return allowed, [0.0] * len(allowed)
+        trie = self.g.tries[self.name]
+        children = trie.children[self.node]
+        return allowed, [math.log(trie.count[children[t]]) if t in children else 0.0
+                         for t in allowed]
 
     def allowed(self) -> list[int]:
         """Tokens allowed next (never empty while not done)."""

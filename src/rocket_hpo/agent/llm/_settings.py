@@ -58,6 +58,10 @@ class LLMSettings:
     """At most this many grid intervals for a linear float's candidate values."""
     int_values: int = 256
     """Integers with at most this many values may take each; wider ones use a grid."""
+    count_prior: bool = True
+    """Add log(number of candidate values a token leads to) to its logit, so an indifferent
+    model samples uniformly over the candidates (log-uniformly on log scales), as random
+    search does, instead of favouring values with short spellings such as ``1``."""
     temperature: float = 1.0
     """Sampling temperature (the update uses the same, so ratios stay exact)."""
     batch_size: int = 64
@@ -88,6 +92,10 @@ class LLMSettings:
             if not ok:
                 allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
                 raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
+        if not isinstance(self.count_prior, bool):
+            raise ValueError(
+                f"The 'count_prior' setting must be true or false. Got {self.count_prior!r}."
+            )
         for name in ("learning_rate", "temperature"):
             if getattr(self, name) <= 0:
                 raise ValueError(
