@@ -11,6 +11,10 @@ A :class:`Cursor` walks that text one token at a time and says which tokens are 
   to the node's children; spellings never contain ``,`` or ``}``, so the separator ends
   the value unambiguously.
 
+A count prior (log of the number of candidates under each allowed token) is added to the
+model's logits, so that a model with no preference samples the candidates uniformly rather
+than favouring short spellings; see :meth:`Cursor.allowed_bias`.
+
 So every finished output parses and is valid, with no retry; the configuration is read
 from the trie (which candidate was completed), not re-parsed from the text. Each piece of
 text is tokenised on its own and the pieces' tokens are concatenated, which for byte-level
