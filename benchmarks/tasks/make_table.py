@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.jsonl"
 WORST = HERE / "results_worst.jsonl"
 TABLE = HERE / "README.md"
-COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2` and `--worst"
+COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2"
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student t, two-sided 95 %
 
 
@@ -105,7 +105,8 @@ def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
     lines = [
         "# Built-in tasks: reference configurations, training time, search spaces",
         "",
-        f"Made by `{COMMAND}` (`--render` rebuilds it from the raw results), on this "
+        f"Made by `{COMMAND}`, then the same with `--worst` instead of `--seeds ...` (and "
+        "`--render` rebuilds it from the raw results), on this "
         "project's 2-core CPU machine shared "
         f"with other jobs, torch {torch.__version__}, one torch thread, Python "
         f"{platform.python_version()}. Seeds: {', '.join(map(str, seeds))}; a score is the mean "
