@@ -11,6 +11,7 @@ from rocket_hpo.fidelity import (
     Scale,
     SubsetScheduler,
     TransferRules,
+    Trust,
     best_full_trial,
     cost_summary,
     data_fraction,
@@ -29,7 +30,9 @@ def objective(trial: optuna.Trial) -> float:
 
 
 def test_rocket_sampler_on_the_ladder() -> None:
-    scheduler = SubsetScheduler(Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")))
+    scheduler = SubsetScheduler(
+        Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")), trust=Trust(sceptical=False)
+    )
     study = optuna.create_study(
         direction="maximize", sampler=RocketSampler(SPACE, seed=0, fidelity=scheduler)
     )

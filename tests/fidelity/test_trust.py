@@ -36,7 +36,7 @@ def consistent(trial: optuna.Trial) -> float:
 
 def run(objective, n_trials: int, seed: int = 0) -> tuple[optuna.Study, SubsetScheduler]:
     scheduler = SubsetScheduler(
-        Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6), audit_rate=0.5
+        Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6, sceptical=False), audit_rate=0.5
     )
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=seed), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
@@ -85,6 +85,8 @@ def test_rank_agreement_interval_and_small_samples() -> None:
 
 def test_trust_status_needs_enough_pairs() -> None:
     trust = Trust(threshold=0.3, min_pairs=6, confidence=0.8)
+    assert not trust.trusted(rank_agreement(range(5), range(5)))  # sceptical: no evidence yet
+    assert Trust(sceptical=False).trusted(rank_agreement(range(5), range(5)))
     assert trust.status(rank_agreement(range(5), range(5)[::-1])) == "unknown"
     assert trust.status(rank_agreement(range(8), range(8)[::-1])) == "poor"
     assert trust.status(rank_agreement(range(8), range(8))) == "agrees"
@@ -101,3 +103,15 @@ def test_trust_status_needs_enough_pairs() -> None:
 def test_trust_rejects_bad_settings(kwargs: dict[str, float], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         Trust(**kwargs)  # type: ignore[arg-type]
+
+
+def test_sceptical_trust_learns_on_full_data_until_agreement_is_shown() -> None:
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3), trust=Trust(min_pairs=6), audit_rate=0.5)
+    sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=0), scheduler)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(consistent, n_trials=10)
+    assert scheduler.learning_fraction(study) == 1.0  # no evidence yet
+    assert study.trials[-1].user_attrs[RUNG] in (0, 1, 2)  # the cheap rungs still filter
+    study.optimize(consistent, n_trials=110)
+    assert scheduler.agreement(study)[0]["low"] >= 0.3
+    assert scheduler.learning_fraction(study) < 1.0

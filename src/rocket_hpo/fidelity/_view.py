@@ -100,9 +100,18 @@ class LadderView:
     def learning_rung(self, trust: Trust) -> int:
         """The cheapest rung from which every step up to the full data is trusted.
 
-        That is one above the highest *poor* pair: a rung whose ranking disagrees with the
-        next cannot stand in for the full data, and neither can any rung below it (its
-        ranking is only checked against the poor one).
+        That is one above the highest untrusted pair (by default: a *poor* one): a rung whose
+        ranking disagrees with the next cannot stand in for the full data, and neither can
+        any rung below it (its ranking is only checked against the untrusted one).
+        """
+        bad = [k for k, a in enumerate(self.agreements(trust)) if not trust.trusted(a)]
+        return max(bad) + 1 if bad else 0
+
+    def base_rung(self, trust: Trust) -> int:
+        """The rung new configurations start on: one above the highest *poor* pair.
+
+        A rung shown to rank differently from the next stops filtering; a rung merely not
+        yet proven (a sceptical trust's learning rung can be above it) keeps filtering.
         """
         poor = [k for k, a in enumerate(self.agreements(trust)) if trust.status(a) == "poor"]
         return max(poor) + 1 if poor else 0

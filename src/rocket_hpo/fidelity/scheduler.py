@@ -74,8 +74,9 @@ class SubsetScheduler:
         ladder: the rungs (default 1/27, 1/9, 1/3, 1 of the data).
         transfer: rules applied to a configuration's parameters when it is promoted.
         trust: when a rung's ranking counts as agreeing with the next one's.
-        start_at_learning_rung: start new configurations on the learning rung rather than on
-            the cheapest, so a rung whose ranking disagrees with the next no longer filters.
+        start_at_learning_rung: start new configurations above the highest rung whose
+            ranking was found to disagree with the next (*poor*), so such a rung no longer
+            filters; by default that is the learning rung.
         audit_rate: share of the promotions out of each rung that are audits, in [0, 1): a
             configuration of the rung drawn at random (not its best), so that the rank
             agreement with the next rung is measured on an unbiased sample.
@@ -90,8 +91,8 @@ class SubsetScheduler:
         >>> trial = study.ask()
         >>> scheduler.assign(study, trial).fraction
         0.1111111111111111
-        >>> scheduler.learning_fraction(study)
-        0.1111111111111111
+        >>> scheduler.learning_fraction(study)  # full data until a subset earns trust
+        1.0
     """
 
     def __init__(
@@ -235,7 +236,7 @@ class SubsetScheduler:
 
     def _decide(self, view: LadderView, learn: int, number: int) -> Assignment:
         fractions = self.ladder.fractions
-        base = learn if self.start_at_learning_rung else 0
+        base = view.base_rung(self.trust) if self.start_at_learning_rung else 0
         for k in range(self.ladder.top - 1, base - 1, -1):
             source, audit = self._audit(view, k, number), True
             if source is None:
