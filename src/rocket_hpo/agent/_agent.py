@@ -5,6 +5,7 @@ Example:
     >>> import numpy as np
     >>> from optuna.distributions import CategoricalDistribution, FloatDistribution
     >>> from rocket_hpo.agent import AgentSettings
+    >>> from rocket_hpo.agent._heads import make_head
     >>> heads = [make_head("opt", CategoricalDistribution(["adam", "sgd"]), 16),
     ...          make_head("lr", FloatDistribution(1e-4, 1.0, log=True), 16)]
     >>> agent = Agent(heads, AgentSettings(), seed_key=0)
@@ -25,7 +26,7 @@ import torch
 from numpy.typing import NDArray
 
 from rocket_hpo.agent._advantages import group_advantages
-from rocket_hpo.agent._heads import Head, make_head, smoothing_matrix
+from rocket_hpo.agent._heads import Head, smoothing_matrix
 from rocket_hpo.agent._policy import Policy, one_thread
 from rocket_hpo.agent._pool import Pool, Row, make_pool
 from rocket_hpo.agent._settings import AgentSettings
@@ -42,6 +43,7 @@ class Draw:
     fid: torch.Tensor  # (E,)
     rng: np.random.Generator
     explore: float
+    parent: int | None = None  # pool member this draw refines around (None: a free draw)
     last: int = -1  # last position fed to the GRU
     prev: int = 0  # token at position ``last``
 
@@ -83,13 +85,32 @@ class Agent:
         self.stage = 0
         self.n_seen = 0  # history size (at the learning fidelity) at the last update
         self.pool = Pool()
-        self._pool_tokens, self._pool_units = self.pool.arrays()
+        self._set_pool(self.pool)
+
+    def _set_pool(self, pool: Pool) -> None:
+        self.pool = pool
+        self._pool_tokens, self._pool_units = pool.arrays()
+        P = len(self.heads)
+        # Spread of the pool per coordinate (unit scale): the width of local refinement.
+        floor = 0.125 / self.settings.n_bins
+        sd = np.full(P, 4 * floor)
+        for p in range(P if len(pool.rows) >= 2 else 0):
+            col = self._pool_units[:, p]
+            col = col[np.isfinite(col)]
+            if len(col) >= 2:
+                sd[p] = max(self.settings.refine_width * float(col.std()), floor)
+        self._local_sd = sd
 
     # --- sampling ------------------------------------------------------------------------
     def begin(self, fraction: float, rng: np.random.Generator, n_finished: int) -> Draw:
         with torch.no_grad(), one_thread():
             hidden, fid = self.policy.begin(fraction)
-        return Draw(hidden, fid, rng, self.settings.exploration(n_finished))
+        parent = None
+        k = len(self.pool.rows)
+        if k and rng.random() < self.settings.refinement(n_finished):
+            cdf = np.cumsum(self.pool.weights)
+            parent = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), k - 1)
+        return Draw(hidden, fid, rng, self.settings.exploration(n_finished), parent)
 
     def draw(self, d: Draw, position: int) -> Any:
         """Sample hyperparameter ``position``; skipped positions are fed as inactive."""
@@ -108,13 +129,45 @@ class Agent:
         head = self.heads[position]
         n = head.n_outputs
         probs = probs_t.double().numpy() * (1.0 - d.explore) + d.explore / n
+        anchor = self._anchor(d, position)
+        if anchor is not None:
+            probs = self._refine(probs, position, anchor)
         cdf = np.cumsum(probs)
         token = min(int(np.searchsorted(cdf, d.rng.random() * cdf[-1], side="right")), n - 1)
         if position > d.last:
             d.last, d.prev = position, token
         if head.kind != "continuous":
             return head.decode(token)
+        if anchor is not None and token == anchor:
+            assert d.parent is not None
+            u = self._pool_units[d.parent, position] + d.rng.normal() * self._local_sd[position]
+            return head.value(float(np.clip(u, 0.0, 1.0)))
         return head.value(self._unit_in_bin(d.rng, position, token))
+
+    def _anchor(self, d: Draw, position: int) -> int | None:
+        """The parent's token at ``position`` when this draw refines a pool member."""
+        if d.parent is None:
+            return None
+        token = int(self._pool_tokens[d.parent, position])
+        return None if token == self.policy.inactive else token
+
+    def _refine(self, probs: NDArray[Any], position: int, anchor: int) -> NDArray[Any]:
+        """Local refinement around the parent's token. Ordered heads: a product of experts,
+        (policy + uniform floor) times a kernel as wide as the pool's spread in that
+        coordinate, so it narrows as the pool concentrates. Categorical heads: keep the
+        parent's choice, or with probability ``refine_switch`` follow the policy. The
+        floor and the keep rule let a good parent override a policy that has moved on."""
+        head = self.heads[position]
+        n = head.n_outputs
+        if not head.ordered:
+            s = self.settings.refine_switch
+            out: NDArray[Any] = s * probs / probs.sum()
+            out[anchor] += 1.0 - s
+            return out
+        width = max(float(self._local_sd[position]) * n, 0.75)
+        kernel = np.exp(-0.5 * ((np.arange(n) - anchor) / width) ** 2)
+        out = (probs / probs.sum() + 1.0 / n) * kernel
+        return out
 
     def _unit_in_bin(self, rng: np.random.Generator, position: int, token: int) -> float:
         """Local refinement: near a pool member that lies in the chosen bin, else uniform."""
@@ -136,17 +189,22 @@ class Agent:
         group's self-play advantages, then make the policy the new reference."""
         s = self.settings
         self.pool = make_pool(history, s.elite_fraction, s.max_elites)
-        self._pool_tokens, self._pool_units = self.pool.arrays()
+        self._set_pool(self.pool)
         scores = np.array([r.score for r in history])
         adv = group_advantages(np.array([r.score for r in group]), scores)
-        rows = self.pool.rows + group
+        worst = self._worst(history, scores)
+        rows = self.pool.rows + group + worst
         k = len(self.pool.rows)
-        weight = np.concatenate([self.pool.weights / max(k, 1),
-                                 np.full(len(group), s.group_weight / max(len(group), 1))])
+        weight = np.concatenate([
+            self.pool.weights / max(k, 1),
+            np.full(len(group), s.group_weight / max(len(group), 1)),
+            np.full(len(worst), s.negative_weight / max(len(worst), 1)),
+        ])
+        advantage = np.concatenate([np.ones(k), adv, -np.ones(len(worst))])
         batch = Batch(
             tokens=torch.from_numpy(np.stack([r.tokens for r in rows])),
             fraction=torch.tensor([r.fraction for r in rows], dtype=torch.float32),
-            advantage=torch.tensor(np.concatenate([np.ones(k), adv]), dtype=torch.float32),
+            advantage=torch.tensor(advantage, dtype=torch.float32),
             weight=torch.tensor(weight, dtype=torch.float32),
         )
         with one_thread():
@@ -159,6 +217,16 @@ class Agent:
             marginals = self._marginals(batch.tokens[:k], batch.fraction[:k])
         self.stage += 1
         return StageResult(stats, adv, marginals)
+
+    def _worst(self, history: list[Row], scores: NDArray[Any]) -> list[Row]:
+        """Negative replay: up to ``max_elites`` rows spread evenly over the worse half of
+        the history (failures first), so the policy also learns where not to go."""
+        s = self.settings
+        if s.negative_weight == 0 or len(history) < 4:
+            return []
+        order = np.argsort(scores, kind="stable")[: len(history) // 2]  # worst first
+        take = np.unique(np.linspace(0, len(order) - 1, min(s.max_elites, len(order))).round())
+        return [history[int(order[int(i)])] for i in take]
 
     @torch.no_grad()
     def _marginals(self, tokens: torch.Tensor, fraction: torch.Tensor) -> list[NDArray[Any]]:
@@ -175,7 +243,8 @@ class Agent:
         tokens, units = self.pool.arrays()
         state = {
             "version": 1,
-            "heads": [[h.name, distribution_to_json(h.distribution)] for h in self.heads],
+            "heads": [[h.name, distribution_to_json(h.distribution), h.kind, h.n_outputs,
+                       h.n_values] for h in self.heads],
             "seed_key": self.seed_key,
             "build": self.build,
             "stage": self.stage,
@@ -198,8 +267,8 @@ class Agent:
         from optuna.distributions import json_to_distribution
 
         state = torch.load(io.BytesIO(data), weights_only=True)
-        heads = [make_head(name, json_to_distribution(d), settings.n_bins)
-                 for name, d in state["heads"]]
+        heads = [Head(name, json_to_distribution(d), kind, int(n_out), int(n_val))
+                 for name, d, kind, n_out, n_val in state["heads"]]
         agent = cls(heads, settings, int(state["seed_key"]), int(state["build"]))
         agent.policy.load_state_dict(state["policy"])
         agent.reference.load_state_dict(state["reference"])
@@ -215,5 +284,5 @@ class Agent:
         from rocket_hpo.agent._advantages import pool_weights
 
         agent.pool = Pool(rows, pool_weights(len(rows)) if rows else np.zeros(0))
-        agent._pool_tokens, agent._pool_units = agent.pool.arrays()
+        agent._set_pool(agent.pool)
         return agent

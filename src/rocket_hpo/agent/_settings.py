@@ -47,16 +47,18 @@ class AgentSettings:
     """Adam learning rate."""
     clip: float = 0.3
     """Clip range of the per-token probability ratio to the reference policy."""
-    kl_coef: float = 0.02
+    kl_coef: float = 0.5
     """Weight of KL(reference || policy), the pull towards the previous stage's policy."""
     entropy_floor: float = 0.25
     """Floor on each head's entropy, as a fraction of its maximum (log of its outputs)."""
-    entropy_coef: float = 1.0
+    entropy_coef: float = 3.0
     """Weight of the penalty for falling below the entropy floor."""
     smoothing: float = 1.0
     """Width (in bins) of the Gaussian that spreads an ordered head's target over neighbours."""
     group_weight: float = 0.5
     """Weight of the latest group's (signed) advantages against the pool replay (weight 1)."""
+    negative_weight: float = 0.5
+    """Weight of the negative replay (the worse half of the history, advantage -1)."""
     explore_start: float = 0.3
     """Per-hyperparameter probability of a uniform draw at the start of a study."""
     explore_end: float = 0.05
@@ -68,11 +70,21 @@ class AgentSettings:
     (local refinement) rather than uniformly inside the bin."""
     local_width: float = 0.35
     """Standard deviation of that local draw, in bins."""
+    refine_max: float = 0.7
+    """Largest share of proposals that refine a pool member (local search guided by the
+    policy: its probabilities times a kernel around the member, see ``Agent._kernel``)."""
+    refine_ramp: int = 30
+    """Finished trials over which that share grows linearly from 0 to ``refine_max``."""
+    refine_width: float = 0.5
+    """Width of refinement, as a multiple of the pool's spread in each coordinate (so it
+    narrows as the pool concentrates)."""
+    refine_switch: float = 0.15
+    """Relative weight of the other choices of a categorical when refining."""
 
     def __post_init__(self) -> None:
         ints = {
             "group_size": 1, "n_startup": 1, "n_bins": 2, "hidden_size": 1, "embed_size": 1,
-            "max_elites": 1, "update_steps": 0, "explore_decay": 1,
+            "max_elites": 1, "update_steps": 0, "explore_decay": 1, "refine_ramp": 1,
         }
         for name, low in ints.items():
             v = getattr(self, name)
@@ -80,9 +92,10 @@ class AgentSettings:
                 raise ValueError(
                     f"The {name!r} setting must be an integer >= {low}. Got {v!r} instead."
                 )
-        unit = ("elite_fraction", "explore_start", "explore_end", "local_prob", "entropy_floor")
+        unit = ("elite_fraction", "explore_start", "explore_end", "local_prob", "entropy_floor",
+                "refine_max", "refine_switch")
         nonneg = ("learning_rate", "clip", "kl_coef", "entropy_coef", "smoothing",
-                  "group_weight", "local_width")
+                  "group_weight", "negative_weight", "local_width", "refine_width")
         for name in unit + nonneg:
             v = getattr(self, name)
             ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
@@ -117,3 +130,7 @@ class AgentSettings:
         """The uniform-draw probability after ``n_finished`` trials (linear annealing)."""
         t = min(n_finished / self.explore_decay, 1.0)
         return self.explore_start + t * (self.explore_end - self.explore_start)
+
+    def refinement(self, n_finished: int) -> float:
+        """The share of proposals that refine a pool member after ``n_finished`` trials."""
+        return self.refine_max * min(n_finished / self.refine_ramp, 1.0)

@@ -1,0 +1,65 @@
+"""The agent on its own: refinement keeps a good parent reachable, updates move the policy
+towards the pool and away from the worst, and its state round-trips exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+from rocket_hpo.agent import Agent, AgentSettings
+from rocket_hpo.agent._heads import make_head
+from rocket_hpo.agent._pool import Row
+
+HEADS = [make_head("c", CategoricalDistribution(["a", "b", "c"]), 8),
+         make_head("x", FloatDistribution(0.0, 1.0), 8)]
+
+
+def rows(n: int, seed: int) -> list[Row]:
+    """Configurations scored by: choice 'b' and x near 0.8 are good."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        c, u = int(rng.integers(3)), float(rng.random())
+        score = (1.0 if c == 1 else 0.0) - abs(u - 0.8)
+        out.append(Row(i, np.array([c, min(int(u * 8), 7)]), np.array([np.nan, u]), 1.0, score))
+    return out
+
+
+def test_updates_move_the_policy_towards_the_pool() -> None:
+    agent = Agent(HEADS, AgentSettings(), seed_key=0)
+    history = rows(40, 0)
+    for _ in range(6):
+        agent.update(history, history[-4:])
+    assert agent.stage == 6
+    draws = [agent.begin(1.0, np.random.default_rng(i), 100) for i in range(200)]
+    choices = [agent.draw(d, 0) for d in draws]
+    xs = np.array([agent.draw(d, 1) for d in draws])
+    assert choices.count("b") > 120
+    assert np.mean(np.abs(xs - 0.8) < 0.2) > 0.5
+
+
+def test_refinement_keeps_the_parents_category_even_against_the_policy() -> None:
+    agent = Agent(HEADS, AgentSettings(refine_switch=0.1), seed_key=0)
+    history = rows(40, 1)
+    agent.update(history, history[-4:])
+    probs = np.array([0.98, 0.01, 0.01])
+    best = agent.pool.rows[0]
+    out = agent._refine(probs, 0, int(best.tokens[0]))
+    assert out[int(best.tokens[0])] >= 0.9
+
+
+def test_state_round_trips_exactly() -> None:
+    agent = Agent(HEADS, AgentSettings(), seed_key=5)
+    history = rows(20, 2)
+    agent.update(history, history[-4:])
+    agent.n_seen = 20
+    copy = Agent.from_bytes(agent.state_bytes(), AgentSettings())
+    assert (copy.stage, copy.n_seen, copy.seed_key) == (1, 20, 5)
+    for a, b in zip(agent.policy.state_dict().values(), copy.policy.state_dict().values(),
+                    strict=True):
+        assert torch.equal(a, b)
+    assert [r.number for r in copy.pool.rows] == [r.number for r in agent.pool.rows]
+    d1 = agent.begin(1.0, np.random.default_rng(3), 20)
+    d2 = copy.begin(1.0, np.random.default_rng(3), 20)
+    assert [agent.draw(d1, p) for p in (0, 1)] == [copy.draw(d2, p) for p in (0, 1)]
