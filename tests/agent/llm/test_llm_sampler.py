@@ -114,7 +114,12 @@ def test_llm_policy_under_the_subset_scheduler(model_path):
         src = study.trials[t.user_attrs[PROMOTED_FROM]]
         assert t.params["x"] == src.params["x"]
         assert t.params["steps"] == min(3 * src.params["steps"], 1000)
-    assert sampler.stage >= 1
+    # The policy learns only from the fidelity the scheduler trusts, in groups of 4.
+    learn_at = scheduler.learning_fraction(study)
+    n_learn = sum(math.isclose(t.user_attrs[FIDELITY_PARAM], learn_at) for t in study.trials)
+    assert sampler.stage <= n_learn // 4
+    for t in study.trials:
+        space.validate(t.params)
 
 
 def test_trials_failing_before_asking_everything_count_as_failures(model_path):
@@ -133,3 +138,28 @@ def test_trials_failing_before_asking_everything_count_as_failures(model_path):
     (signals,) = read_signals(study)
     assert signals["group_size"] == 4  # the early failures are in the group, ranked last
     assert signals["n_failed"] >= len(early)
+
+
+def test_llm_policy_learns_at_the_fidelity_the_hook_names(model_path):
+    """Any fidelity hook (assign / learning_fraction) drives the LLM backend as it does the
+    compact one: trials carry their fraction, and the policy learns from one fraction only."""
+    from types import SimpleNamespace
+
+    from rocket_hpo.fidelity import FIDELITY_PARAM
+
+    class Alternate:
+        def assign(self, study, trial):
+            return SimpleNamespace(fraction=1 / 3 if trial.number % 2 == 0 else 1.0,
+                                   promote=None)
+
+        def learning_fraction(self, study):
+            return 1 / 3
+
+    sampler = RocketSampler(SPACE, seed=0, fidelity=Alternate(), policy="llm",
+                            model_path=model_path, group_size=4, prompt_best=3, prompt_recent=0)
+    study = optuna.create_study(sampler=sampler)
+    _run(study, 10)
+    assert [t.user_attrs[FIDELITY_PARAM] for t in study.trials[:2]] == [1 / 3, 1.0]
+    assert sampler.stage == 1  # 5 trials at 1/3: one group of 4 learnt from
+    (signals,) = read_signals(study)
+    assert signals["fraction"] == 1 / 3 and signals["group_size"] == 4
