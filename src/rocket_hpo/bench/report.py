@@ -165,6 +165,7 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     records = data["records"]
     if not records:
@@ -183,18 +184,21 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
     ncol = min(4, len(tasks))
     nrow = math.ceil(len(tasks) / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(4 * ncol, 3.2 * nrow), squeeze=False)
+    # One colour per optimizer across all panels, one legend for the figure.
+    colors = {o: f"C{i % 10}" for i, o in enumerate(opts)}
     for ax, t in zip(axes.flat, tasks, strict=False):
         for o in opts:
             if (t, o) in curves:
-                _band(ax, grid, curves[(t, o)], o)
+                _band(ax, grid, curves[(t, o)], o, colors[o])
         ax.set_title(t, fontsize=9)
-        ax.set_yscale("symlog", linthresh=1e-3)
+        _regret_axis(ax)
         ax.set_xlabel("cost (full-fidelity equivalents)", fontsize=8)
         ax.set_ylabel("normalised regret", fontsize=8)
     for ax in list(axes.flat)[len(tasks):]:
         ax.axis("off")
-    axes.flat[0].legend(fontsize=7)
-    fig.tight_layout()
+    handles = [Line2D([], [], color=colors[o], label=o) for o in opts]
+    fig.legend(handles=handles, loc="lower center", ncol=len(opts), fontsize=8)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     paths = [out / "anytime.png"]
     fig.savefig(paths[0], dpi=90)
     plt.close(fig)
@@ -202,8 +206,8 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
     for o in opts:
         per_task = [curves[(t, o)].mean(axis=0) for t in tasks if (t, o) in curves]
         if len(per_task) == len(tasks):
-            ax.plot(grid, np.mean(per_task, axis=0), label=o)
-    ax.set_yscale("symlog", linthresh=1e-3)
+            ax.plot(grid, np.mean(per_task, axis=0), label=o, color=colors[o])
+    _regret_axis(ax)
     ax.set_xlabel("cost (full-fidelity equivalents)")
     ax.set_ylabel("mean normalised regret over tasks")
     ax.legend(fontsize=8)
@@ -214,11 +218,21 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
     return paths
 
 
-def _band(ax: Any, grid: np.ndarray[Any, Any], c: np.ndarray[Any, Any], label: str) -> None:
+def _regret_axis(ax: Any) -> None:
+    """Log-like scale that still shows regrets <= 0 (a score above the reference best)."""
+    from matplotlib.ticker import SymmetricalLogLocator
+
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.yaxis.set_major_locator(SymmetricalLogLocator(base=10, linthresh=1e-3, subs=(1, 2, 5)))
+    ax.tick_params(axis="y", labelsize=7)
+
+
+def _band(ax: Any, grid: np.ndarray[Any, Any], c: np.ndarray[Any, Any], label: str,
+          color: str) -> None:
     mean = c.mean(axis=0)
     se = c.std(axis=0, ddof=1) / math.sqrt(len(c)) if len(c) > 1 else np.zeros_like(mean)
-    (line,) = ax.plot(grid, mean, label=label, lw=1.2)
-    ax.fill_between(grid, mean - se, mean + se, color=line.get_color(), alpha=0.15, lw=0)
+    ax.plot(grid, mean, label=label, lw=1.2, color=color)
+    ax.fill_between(grid, mean - se, mean + se, color=color, alpha=0.15, lw=0)
 
 
 def write_report(data: dict[str, Any], out: Path) -> None:
