@@ -144,3 +144,11 @@ def test_fidelity_settings_build_the_ladder() -> None:
         default_on=False)
     assert scheduler.ladder.fractions == pytest.approx((0.25, 0.5, 1.0))
     assert [r.param for r in scheduler.transfer.rules] == ["lr"]
+
+
+def test_agent_settings_are_checked_by_name(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD + "agent: {group_sise: 3}\n")
+    with pytest.raises(StudyFileError, match=r":14: key 'agent.group_sise': Unknown setting"):
+        load_study_file(path)
+    spec = load_study_file(_write(tmp_path, GOOD + "agent: {group_size: 3}\n"))
+    assert spec.agent == {"group_size": 3}

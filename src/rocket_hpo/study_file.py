@@ -22,6 +22,7 @@ Example file::
     storage: sqlite:///rocket.db
     seed: 0
     workers: 1
+    agent: {group_size: 4}        # Rocket's agent settings (rocket_hpo.agent.AgentSettings)
 
 The objective is called with the configuration (a dict holding only the active
 hyperparameters) and, as keyword arguments, whichever of ``fraction`` (the share of the
@@ -82,6 +83,7 @@ _KEYS = {
     "seed": "random seed",
     "workers": "parallel worker processes",
     "sampler": "optimizer name",
+    "agent": "settings of Rocket's agent (rocket_hpo.agent.AgentSettings fields)",
 }
 
 
@@ -109,6 +111,8 @@ class StudySpec:
     sampler: str | None = None
     folder: str = ""
     """The study file's folder, importable by the objective."""
+    agent: dict[str, Any] = field(default_factory=dict)
+    """Overrides of Rocket's agent settings (``group_size``, ``n_startup``, ...)."""
 
 
 class FileObjective:
@@ -330,6 +334,19 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
         key = next((f"fidelity.{k}" for k in re.findall(r"'([^']+)'", str(e))
                     if k in spec.fidelity), "fidelity")
         raise reader.error(key, str(e)) from None
+    agent = data.get("agent") or {}
+    if not isinstance(agent, Mapping):
+        raise reader.error("agent", f"must be a mapping of settings. Got {agent!r}.")
+    try:
+        if agent:  # importing the agent loads torch: only when there is something to check
+            from rocket_hpo.agent import AgentSettings
+
+            AgentSettings.from_kwargs(**agent)
+    except (TypeError, ValueError) as e:
+        key = next((f"agent.{k}" for k in re.findall(r"'([^']+)'", str(e)) if k in agent),
+                   "agent")
+        raise reader.error(key, str(e)) from None
+    spec.agent = dict(agent)
     spec.budget = reader.positive("budget")
     spec.trials = reader.int_("trials", 1)
     spec.storage = reader.str_("storage")

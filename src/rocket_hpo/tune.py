@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import optuna
@@ -49,14 +49,18 @@ SAMPLERS = ("rocket", "tpe", "random")
 
 
 def make_sampler(
-    name: str, seed: int, space: Any = None, fidelity: Mapping[str, Any] | None = None
+    name: str,
+    seed: int,
+    space: Any = None,
+    fidelity: Mapping[str, Any] | None = None,
+    agent: Mapping[str, Any] | None = None,
 ) -> optuna.samplers.BaseSampler:
     """The sampler called ``name``, seeded; ``fidelity`` settings (a study file's
     ``fidelity`` section) put it on the data-subset ladder.
 
     ``rocket`` always runs on the ladder (default 1/27, 1/9, 1/3, 1 of the data) unless
     ``fidelity`` says ``enabled: false``; ``tpe`` and ``random`` run on the full data unless
-    a ``fidelity`` section is given.
+    a ``fidelity`` section is given. ``agent`` overrides Rocket's agent settings.
 
     Example:
         >>> make_sampler("random", 0).__class__.__name__
@@ -68,7 +72,7 @@ def make_sampler(
     if name == "rocket":
         from rocket_hpo.sampler import RocketSampler
 
-        return RocketSampler(space, seed=seed, fidelity=scheduler)
+        return RocketSampler(space, seed=seed, fidelity=scheduler, **dict(agent or {}))
     base: optuna.samplers.BaseSampler
     if name == "tpe":
         base = optuna.samplers.TPESampler(seed=seed)
@@ -134,6 +138,7 @@ class _Target:
     metric: str
     evaluate: Callable[..., float]
     fidelity: dict[str, Any]
+    agent: dict[str, Any] = field(default_factory=dict)
 
 
 class TaskEvaluate:
@@ -188,6 +193,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             label=spec.objective, study_name=merged.study_name or spec.objective,
             space=spec.space, direction=spec.direction, metric=spec.metric,
             evaluate=FileObjective(spec.objective, spec.folder), fidelity=spec.fidelity,
+            agent=spec.agent,
         )
     else:
         name = spec.task if spec is not None and spec.task else settings.target
@@ -199,6 +205,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             label=task.name, study_name=merged.study_name or f"rocket-{task.name}",
             space=task.space, direction=task.direction, metric=task.metric,
             evaluate=TaskEvaluate(task.name), fidelity=spec.fidelity if spec else {},
+            agent=spec.agent if spec else {},
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE
@@ -286,7 +293,8 @@ def run_tune(settings: TuneSettings) -> int:
     target, settings = _resolve(settings)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler_name, seed = settings.sampler or DEFAULT_SAMPLER, settings.seed or 0
-    factory = functools.partial(make_sampler, sampler_name, seed, target.space, target.fidelity)
+    factory = functools.partial(make_sampler, sampler_name, seed, target.space, target.fidelity,
+                                target.agent)
     storage = settings.storage or DEFAULT_STORAGE
     workers = settings.workers or 1
     if workers > 1 and storage == "memory":

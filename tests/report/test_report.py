@@ -24,7 +24,7 @@ import math
 def objective(config, fraction):
     """Smaller subsets give lower, noisier scores: a data-subset ladder's situation."""
     x = config["x"]
-    noise = 0.05 * math.sin(37 * x + 11 * fraction) * (1 - fraction)
+    noise = 0.005 * math.sin(37 * x + 11 * fraction) * (1 - fraction)
     bonus = 0.02 * (config.get("momentum") or 0.0)
     kind = 0.0 if config["kind"] == "a" else -0.1
     return -(x - 0.3) ** 2 + kind + bonus + 0.05 * math.log(fraction) + noise
@@ -40,7 +40,8 @@ space:
   momentum: {type: float, low: 0.0, high: 0.99, when: {kind: [b]}}
 sampler: rocket
 fidelity: {min_fraction: 0.111, eta: 3}
-budget: 9
+agent: {n_startup: 4}
+budget: 14
 seed: 0
 """
 
@@ -83,7 +84,8 @@ def test_a_rocket_study_has_data_for_every_section(rocket_report: tuple[Path, st
     assert data.agent is not None and set(data.agent.distributions) >= {"x", "kind", "lr"}
     assert data.agreement is not None and data.agreement.n[0] >= 3
     assert data.history.cost[-1] == pytest.approx(data.summary.cost)
-    assert data.summary.cost <= 9 + 1e-9 and min(data.history.fraction) < 0.2
+    # The budget stops new trials once spent; the last one may end past it by its own cost.
+    assert 14 <= data.summary.cost < 15 and min(data.history.fraction) < 0.2
     page = (out / "index.html").read_text()
     assert "no-data" not in page.split("</style>")[1]
     assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{s}.png" for s in SECTIONS)
