@@ -92,11 +92,13 @@ def summarise(runs: list[dict[str, Any]], problems: list[str], optimizers: list[
     for name in problems:
         best_ref, worst_ref, direction = refs[name]
         rs = [r for r in runs if r["problem"] == name]
-        sign = 1.0 if direction == "maximize" else -1.0
+        sign = 1.0 if direction == "maximize" else -1.0  # oriented: larger is better
         if best_ref is None or worst_ref is None:
             vals = [sign * r["best"] for r in rs]
-            best_ref, worst_ref = sign * max(vals), sign * min(vals)
-        span = (best_ref - worst_ref) or 1.0
+            top, bottom = max(vals), min(vals)
+        else:
+            top, bottom = sign * best_ref, sign * worst_ref
+        span = (top - bottom) or 1.0
         seeds = sorted({r["seed"] for r in rs})
         regrets = {o: [] for o in optimizers}
         ranks = {o: [] for o in optimizers}
@@ -105,7 +107,7 @@ def summarise(runs: list[dict[str, Any]], problems: list[str], optimizers: list[
             order = stats.rankdata([-scores[o] for o in optimizers])
             for o, rk in zip(optimizers, order, strict=True):
                 ranks[o].append(float(rk))
-                regrets[o].append(sign * (best_ref - scores[o]) / (sign * span))
+                regrets[o].append((top - scores[o]) / span)
         row = {}
         for o in optimizers:
             x = np.array(regrets[o])
