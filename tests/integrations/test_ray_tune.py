@@ -58,7 +58,14 @@ def test_bad_arguments_name_the_parameter(kwargs: dict[str, Any], message: str) 
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[None]:
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # Ray's worker processes import the objectives' module by name: give them its folder.
+    here = str(Path(__file__).resolve().parent)
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": here}},
+    )
     yield
     ray.shutdown()
 
