@@ -15,9 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rocket_hpo.agent import AgentSettings
+    from rocket_hpo.fidelity import Ladder, SubsetScheduler, data_fraction
     from rocket_hpo.sampler import RocketSampler
 
-__all__ = ["AgentSettings", "RocketSampler"]
+__all__ = ["AgentSettings", "Ladder", "RocketSampler", "SubsetScheduler", "data_fraction"]
+
+# The data-subset fidelity API, also imported lazily (it needs optuna).
+_FIDELITY = ("Ladder", "SubsetScheduler", "data_fraction")
 
 
 def __getattr__(name: str) -> Any:
@@ -25,6 +29,10 @@ def __getattr__(name: str) -> Any:
         from rocket_hpo.sampler import RocketSampler
 
         return RocketSampler
+    if name in _FIDELITY:
+        from rocket_hpo import fidelity
+
+        return getattr(fidelity, name)
     if name == "AgentSettings":
         from rocket_hpo.agent import AgentSettings
 

@@ -121,3 +121,14 @@ def test_docstring_examples(module: str) -> None:
     )
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_top_level_names() -> None:
+    import rocket_hpo
+
+    trial = optuna.create_study().ask()
+    assert rocket_hpo.data_fraction(trial) == 1.0
+    trial.set_user_attr(FIDELITY_PARAM, 1 / 3)
+    assert rocket_hpo.data_fraction(trial) == pytest.approx(1 / 3)
+    assert rocket_hpo.SubsetScheduler is fidelity.SubsetScheduler
+    assert rocket_hpo.Ladder is fidelity.Ladder
