@@ -356,18 +356,21 @@ def run_tune(settings: TuneSettings) -> int:
 
 
 def _fail_interrupted_asks(study: optuna.Study, since: datetime.datetime) -> None:
-    """Fail the trial Ctrl-C caught while it was being asked for (before the objective ran,
-    so the runner did not record it): else it stays RUNNING until its heartbeat goes stale
-    and a resumed run waits for it. Only a trial started by this run and not yet given any
-    parameter qualifies."""
+    """Fail the trial Ctrl-C caught outside the objective (while it was asked for or told),
+    which the runner did not record: else it stays RUNNING until its heartbeat goes stale
+    and a resumed run waits for it. This process runs one trial at a time, so that is the
+    newest running trial started by this run."""
     from rocket_hpo.runner import FAIL_KIND, FAIL_REASON
 
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        if t.params or t.datetime_start is None or t.datetime_start < since:
-            continue
-        study._storage.set_trial_user_attr(t._trial_id, FAIL_KIND, "interrupted")
-        study._storage.set_trial_user_attr(t._trial_id, FAIL_REASON, "interrupted: Ctrl-C")
-        study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+    running = [t for t in study.get_trials(deepcopy=False,
+                                           states=(optuna.trial.TrialState.RUNNING,))
+               if t.datetime_start is not None and t.datetime_start >= since]
+    if not running:
+        return
+    t = max(running, key=lambda t: t.number)
+    study._storage.set_trial_user_attr(t._trial_id, FAIL_KIND, "interrupted")
+    study._storage.set_trial_user_attr(t._trial_id, FAIL_REASON, "interrupted: Ctrl-C")
+    study.tell(t.number, state=optuna.trial.TrialState.FAIL)
 
 
 def _print_best(study: optuna.Study, console: Any) -> int:
