@@ -94,7 +94,7 @@ def test_concurrent_workers_never_promote_twice() -> None:
         time.sleep(rng.random() * 0.004)
         return score(x, data_fraction(trial))
 
-    study.optimize(objective, n_trials=150, n_jobs=6)
+    study.optimize(objective, n_trials=100, n_jobs=6)
     sources = [t.user_attrs[PROMOTED_FROM] for t in study.trials if PROMOTED_FROM in t.user_attrs]
     assert len(sources) == len(set(sources)) > 10
     for t in study.trials:
