@@ -120,31 +120,43 @@ def _ttt_section(records: list[dict[str, Any]], regrets: dict[str, Any], tasks: 
     lines = ["", "## Time to target", "",
              "Target per task: the mean final regret of "
              + ("random search" if ref_name else "the worst optimizer")
-             + ". Cell: median cost to reach it, as a ratio to the reference's median cost "
-             "(lower is faster), and how many seeds reached it.", "",
+             + " (the reference). Cell: the cost at which the optimizer's mean regret curve "
+             "(over seeds) first reaches the target, as a ratio to the cost at which the "
+             "reference's own curve reaches it (lower is faster; – = never within the budget), "
+             "and in how many seeds the optimizer's own run reached the target.", "",
              "| task | " + " | ".join(opts) + " |", "|---|" + "---|" * len(opts)]
     norm = _normaliser(records)
     by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         by[(r["task"], r["optimizer"])].append(r)
     for t in tasks:
+        budget = max(float(r["budget"]) for o in regrets[t] for r in by[(t, o)])
+        grid = np.linspace(0.0, budget, 2001)
         means = {o: float(np.mean(list(regrets[t][o].values()))) for o in regrets[t]}
-        ref = ref_name if ref_name in means else max(means, key=lambda o: means[o])
+        worst = max(means, key=lambda o: means[o])
+        ref = ref_name if ref_name is not None and ref_name in means else worst
         target = means[ref]
-        ttt = {o: [time_to_target(r, target, norm) for r in by[(t, o)]] for o in means}
-        ref_med = float(np.median(ttt[ref]))
+        ref_cost = _reach(by[(t, ref)], grid, target, norm)
         cells = []
         for o in opts:
-            if o not in ttt:
+            if o not in means:
                 cells.append("–")
                 continue
-            med = float(np.median(ttt[o]))
-            hit = sum(math.isfinite(v) for v in ttt[o])
-            ratio = "–" if not math.isfinite(med) or not math.isfinite(ref_med) or ref_med == 0 \
-                else f"{med / ref_med:.2f}"
-            cells.append(f"{ratio} ({hit}/{len(ttt[o])})")
+            cost = _reach(by[(t, o)], grid, target, norm)
+            seeds = [time_to_target(r, target, norm) for r in by[(t, o)]]
+            hit = sum(math.isfinite(v) for v in seeds)
+            ratio = f"{cost / ref_cost:.2f}" if math.isfinite(cost) and ref_cost > 0 else "–"
+            cells.append(f"{ratio} ({hit}/{len(seeds)})")
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _reach(records: list[dict[str, Any]], grid: np.ndarray[Any, Any], target: float,
+           norm: dict[str, tuple[float, float, bool]]) -> float:
+    """First cost in ``grid`` where the mean regret curve of ``records`` is <= ``target``."""
+    curve = np.mean([regret_curve(r, grid, norm) for r in records], axis=0)
+    hit = np.flatnonzero(curve <= target + 1e-12)
+    return float(grid[hit[0]]) if hit.size else math.inf
 
 
 def _overhead_section(records: list[dict[str, Any]], opts: list[str]) -> list[str]:
