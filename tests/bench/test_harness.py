@@ -30,7 +30,8 @@ KEYS = {"task", "optimizer", "seed", "budget", "trace", "final_regret", "final_s
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("bench")
-    data = run_benchmark(TASKS, OPTIMIZERS, seeds=2, budget=BUDGET, out=out, log=lambda _: None)
+    data = run_benchmark(TASKS, OPTIMIZERS, seeds=2, budget=BUDGET, out=out, log=lambda _: None,
+                         in_process=True)
     return out, data
 
 
@@ -74,11 +75,12 @@ def test_resume_skips_done_jobs_and_seeded_runs_reproduce(results: tuple[Path, d
     out, data = results
     logs: list[str] = []
     again = run_benchmark(TASKS, OPTIMIZERS, seeds=2, budget=BUDGET, out=out, log=logs.append,
-                          report=False)
+                          report=False, in_process=True)
     assert logs[0].startswith("0 jobs to run")
     assert again["records"] == data["records"]
     fresh = run_benchmark(TASKS[:1], ["tpe", "tpe-hyperband"], seeds=1, budget=BUDGET,
-                          out=tmp_path, log=lambda _: None, report=False)["records"]
+                          out=tmp_path, log=lambda _: None, report=False,
+                          in_process=True)["records"]
     for rec in fresh:
         old = next(r for r in data["records"] if r["task"] == TASKS[0]
                    and r["optimizer"] == rec["optimizer"] and r["seed"] == 0)
@@ -114,7 +116,7 @@ def test_save_keeps_records_written_by_another_invocation(tmp_path: Path) -> Non
     from rocket_hpo.bench.runner import _save, load_results
 
     mine = run_benchmark(TASKS[:1], ["random"], seeds=1, budget=1, out=tmp_path,
-                         log=lambda _: None, report=False)
+                         log=lambda _: None, report=False, in_process=True)
     other = dict(mine["records"][0], optimizer="tpe")
     # A second invocation whose in-memory copy never saw 'random' still keeps it.
     _save(tmp_path, {"meta": {}, "records": [other]})
@@ -128,7 +130,7 @@ def test_heavy_peers_run_on_a_conditional_space(optimizer: str, tmp_path: Path) 
     pytest.importorskip("smac")
     pytest.importorskip("dehb")
     data = run_benchmark(["yahpo/rbv2_xgboost/40496"], [optimizer], seeds=1, budget=4,
-                         out=tmp_path, log=lambda _: None, report=False)
+                         out=tmp_path, log=lambda _: None, report=False, in_process=True)
     assert not data["errors"], data["errors"]
     assert data["records"][0]["cost"] >= 4
 

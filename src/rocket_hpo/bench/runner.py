@@ -142,11 +142,16 @@ def run_benchmark(
     command: str | None = None,
     log: Callable[[str], None] = print,
     report: bool = True,
+    in_process: bool = False,
 ) -> dict[str, Any]:
     """Run every (task, optimizer, seed) not yet in ``out/results.json``; write the summary.
 
     Seeds are ``0 .. seeds-1``; the seed is passed to the optimizer (problems are
-    deterministic). Returns the results (``{"meta", "records"}``).
+    deterministic). Jobs run in ``workers`` spawned processes with ``PYTHONHASHSEED=0``:
+    SMAC3's choices depend on the interpreter's string-hash seed, so without a fixed one a
+    seeded SMAC3 run is not reproducible across processes. ``in_process=True`` runs the jobs
+    in this process instead (for tests; SMAC3 results then depend on this interpreter's
+    hash seed). Returns the results (``{"meta", "records"}``).
 
     Example:
         >>> data = run_benchmark(["yahpo/lcbench/3945"], ["random"], seeds=2, budget=3,
@@ -178,12 +183,14 @@ def run_benchmark(
     log(f"{len(jobs)} jobs to run ({len(done)} already in {out_dir / RESULTS}), {workers} workers")
     _single_thread()
     start = time.perf_counter()
-    if workers == 1:
+    if in_process:
         finished = (run_job(j) for j in jobs)
         _collect(finished, data, out_dir, len(jobs), start, log)
     else:
         import multiprocessing as mp
 
+        # Spawned workers inherit the environment: a fixed hash seed makes SMAC3 reproducible.
+        os.environ["PYTHONHASHSEED"] = "0"
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"),
                                  initializer=_single_thread) as pool:
             futures = [pool.submit(run_job, j) for j in jobs]
