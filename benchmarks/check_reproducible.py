@@ -2,12 +2,14 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/check_reproducible.py benchmarks/results/yahpo-dev \
+    PYTHONHASHSEED=0 .venv/bin/python benchmarks/check_reproducible.py \
+        benchmarks/results/yahpo-dev \
         --optimizers random,tpe,tpe-hyperband,dehb,smac --per-optimizer 2
 
 It picks ``--per-optimizer`` records per optimizer (seeded choice), reruns each in this
 process with the same task, seed and budget, and compares the ``[cost, best]`` traces.
-Rocket's records reproduce only with the code they were made with (their ``code`` field).
+Rocket's records reproduce only with the code they were made with (their ``code`` field);
+SMAC3 needs ``PYTHONHASHSEED=0``, the value the harness gives its worker processes.
 Exit code 1 when any trace differs.
 """
 
