@@ -9,6 +9,30 @@ from typing import Any
 __all__ = ["AgentSettings"]
 
 
+
+def check_settings(
+    settings: Any, ints: dict[str, int], unit: tuple[str, ...], nonneg: tuple[str, ...]
+) -> None:
+    """Validate a settings dataclass: integers with their minimum, numbers in [0, 1], and
+    finite numbers >= 0; the error names the setting, what is allowed and what was given."""
+    for name, low in ints.items():
+        v = getattr(settings, name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(
+                f"The {name!r} setting must be an integer >= {low}. Got {v!r} instead."
+            )
+    for name in unit + nonneg:
+        v = getattr(settings, name)
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
+        if ok and name in unit:
+            ok = 0.0 <= v <= 1.0
+        elif ok:
+            ok = 0.0 <= v < float("inf")
+        if not ok:
+            allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
+            raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
+
+
 @dataclass(frozen=True)
 class AgentSettings:
     """Settings of the Rocket agent (the compact policy and its group optimisation).
@@ -86,26 +110,11 @@ class AgentSettings:
             "group_size": 1, "n_startup": 1, "n_bins": 2, "hidden_size": 1, "embed_size": 1,
             "max_elites": 1, "update_steps": 0, "explore_decay": 1, "refine_ramp": 1,
         }
-        for name, low in ints.items():
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ValueError(
-                    f"The {name!r} setting must be an integer >= {low}. Got {v!r} instead."
-                )
         unit = ("elite_fraction", "explore_start", "explore_end", "local_prob", "entropy_floor",
                 "refine_max", "refine_switch")
         nonneg = ("learning_rate", "clip", "kl_coef", "entropy_coef", "smoothing",
                   "group_weight", "negative_weight", "local_width", "refine_width")
-        for name in unit + nonneg:
-            v = getattr(self, name)
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
-            if ok and name in unit:
-                ok = 0.0 <= v <= 1.0
-            elif ok:
-                ok = 0.0 <= v < float("inf")
-            if not ok:
-                allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
-                raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
+        check_settings(self, ints, unit, nonneg)
         if self.learning_rate <= 0:
             raise ValueError(
                 f"The 'learning_rate' setting must be > 0. Got {self.learning_rate!r} instead."

@@ -6,6 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from rocket_hpo.agent._settings import check_settings
+
 __all__ = ["LLMSettings"]
 
 
@@ -73,25 +75,10 @@ class LLMSettings:
             "prompt_best": 0, "prompt_recent": 0, "log_digits": 1, "linear_values": 1,
             "int_values": 2, "batch_size": 1,
         }
-        for name, low in ints.items():
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ValueError(
-                    f"The {name!r} setting must be an integer >= {low}. Got {v!r} instead."
-                )
         unit = ("elite_fraction", "entropy_floor")
         nonneg = ("lora_alpha", "learning_rate", "clip", "kl_coef", "entropy_coef",
                   "group_weight", "temperature")
-        for name in unit + nonneg:
-            v = getattr(self, name)
-            ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
-            if ok and name in unit:
-                ok = 0.0 <= v <= 1.0
-            elif ok:
-                ok = 0.0 <= v < float("inf")
-            if not ok:
-                allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
-                raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
+        check_settings(self, ints, unit, nonneg)
         if not isinstance(self.count_prior, bool):
             raise ValueError(
                 f"The 'count_prior' setting must be true or false. Got {self.count_prior!r}."
