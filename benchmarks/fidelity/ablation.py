@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 import optuna
 
+from rocket_hpo.bench.optimizers import optuna_loop
 from rocket_hpo.bench.problems import get_problem
 from rocket_hpo.bench.tracker import BudgetExhausted, Tracker
-from rocket_hpo.fidelity import FidelitySampler, SubsetScheduler, data_fraction
+from rocket_hpo.fidelity import FidelitySampler, SubsetScheduler
 
 HERE = Path(__file__).parent
 TASKS = ["yahpo/rbv2_xgboost/40701", "yahpo/rbv2_xgboost/29"]
@@ -31,16 +31,8 @@ def run(task: str, method: str, seed: int, budget: float) -> dict[str, Any]:
     tracker = Tracker(problem, budget)
     tpe = optuna.samplers.TPESampler(seed=seed)
     sampler = FidelitySampler(tpe, SubsetScheduler(seed=seed)) if method == "tpe-ladder" else tpe
-    study = optuna.create_study(direction=problem.direction, sampler=sampler)
     with contextlib.suppress(BudgetExhausted):
-        while True:
-            trial = study.ask()
-            config = problem.space.suggest(trial)
-            score = tracker.evaluate(config, data_fraction(trial))
-            if math.isfinite(score):
-                study.tell(trial, score)
-            else:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        optuna_loop(tracker, sampler)
     record = tracker.record()
     record.update(task=task, optimizer=method, seed=seed, budget=budget,
                   direction=problem.direction)  # fmt: skip

@@ -45,8 +45,16 @@ def _quiet_optuna() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-def _optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
+def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
+    """Ask/tell ``sampler`` on the tracker's problem until its budget runs out.
+
+    Without a pruner each trial runs at the fraction its sampler assigned
+    (:func:`rocket_hpo.fidelity.data_fraction`: 1.0 unless a fidelity scheduler chose one);
+    with one, it climbs the rungs and reports to the pruner. Failed evaluations are FAIL.
+    """
     import optuna
+
+    from rocket_hpo.fidelity import data_fraction
 
     _quiet_optuna()
     problem = tracker.problem
@@ -58,7 +66,7 @@ def _optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
         trial = study.ask()
         config = problem.space.suggest(trial)
         if pruner is None:
-            score = tracker.evaluate(config, 1.0)
+            score = tracker.evaluate(config, data_fraction(trial))
         else:
             for r in RUNGS:
                 score = tracker.evaluate(config, r / RUNGS[-1])
@@ -81,13 +89,13 @@ def _optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
 def _random(tracker: Tracker, seed: int) -> None:
     from optuna.samplers import RandomSampler
 
-    _optuna_loop(tracker, RandomSampler(seed=seed))
+    optuna_loop(tracker, RandomSampler(seed=seed))
 
 
 def _tpe(tracker: Tracker, seed: int) -> None:
     from optuna.samplers import TPESampler
 
-    _optuna_loop(tracker, TPESampler(seed=seed))
+    optuna_loop(tracker, TPESampler(seed=seed))
 
 
 def _tpe_hyperband(tracker: Tracker, seed: int) -> None:
@@ -95,7 +103,7 @@ def _tpe_hyperband(tracker: Tracker, seed: int) -> None:
     from optuna.samplers import TPESampler
 
     pruner = HyperbandPruner(min_resource=1, max_resource=RUNGS[-1], reduction_factor=ETA)
-    _optuna_loop(tracker, TPESampler(seed=seed), pruner)
+    optuna_loop(tracker, TPESampler(seed=seed), pruner)
 
 
 def _minimised(tracker: Tracker, score: float) -> float:

@@ -9,8 +9,7 @@ as a user's objective would.
 
 from __future__ import annotations
 
-import math
-
+from .optimizers import optuna_loop
 from .tracker import Tracker
 
 __all__ = ["run_rocket"]
@@ -18,25 +17,12 @@ __all__ = ["run_rocket"]
 
 def run_rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None:
     """Drive a Rocket study until the tracker's budget is spent."""
-    import optuna
-
-    from rocket_hpo.fidelity import data_fraction
     from rocket_hpo.sampler import RocketSampler
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    problem = tracker.problem
     fidelity = None
     if multi_fidelity:
         from rocket_hpo.fidelity.scheduler import SubsetScheduler
 
         fidelity = SubsetScheduler()
-    sampler = RocketSampler(problem.space, seed=seed, fidelity=fidelity)
-    study = optuna.create_study(study_name="bench", direction=problem.direction, sampler=sampler)
-    while True:
-        trial = study.ask()
-        config = problem.space.suggest(trial)
-        score = tracker.evaluate(config, data_fraction(trial))
-        if math.isfinite(score):
-            study.tell(trial, score)
-        else:
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    sampler = RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity)
+    optuna_loop(tracker, sampler)
