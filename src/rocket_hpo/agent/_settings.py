@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+_S = TypeVar("_S")
 
 __all__ = ["AgentSettings"]
 
@@ -32,6 +34,17 @@ def check_settings(
             allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
             raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
 
+
+
+def replace_settings(cls: type[_S], base: _S | None, overrides: dict[str, Any]) -> _S:
+    """``base`` (or ``cls``'s defaults) with ``overrides``; an unknown name is a TypeError."""
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    for key in overrides:
+        if key not in known:
+            raise TypeError(
+                f"Unknown setting {key!r}; the settings are: {', '.join(sorted(known))}."
+            )
+    return dataclasses.replace(base or cls(), **overrides)  # type: ignore[type-var]
 
 @dataclass(frozen=True)
 class AgentSettings:
@@ -127,13 +140,7 @@ class AgentSettings:
             raise TypeError(
                 f"The 'settings' argument must be an AgentSettings. Got {base!r} instead."
             )
-        known = {f.name for f in dataclasses.fields(cls)}
-        for key in overrides:
-            if key not in known:
-                raise TypeError(
-                    f"Unknown setting {key!r}; the settings are: {', '.join(sorted(known))}."
-                )
-        return dataclasses.replace(base or cls(), **overrides)
+        return replace_settings(cls, base, overrides)
 
     def exploration(self, n_finished: int) -> float:
         """The uniform-draw probability after ``n_finished`` trials (linear annealing)."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from rocket_hpo.agent._settings import check_settings
+from rocket_hpo.agent._settings import check_settings, replace_settings
 
 __all__ = ["LLMSettings"]
 
@@ -92,10 +91,4 @@ class LLMSettings:
     @classmethod
     def from_kwargs(cls, base: LLMSettings | None = None, **overrides: Any) -> LLMSettings:
         """``base`` (or the defaults) with ``overrides``; unknown names are an error."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        for key in overrides:
-            if key not in known:
-                raise TypeError(
-                    f"Unknown setting {key!r}; the settings are: {', '.join(sorted(known))}."
-                )
-        return dataclasses.replace(base or cls(), **overrides)
+        return replace_settings(cls, base, overrides)
