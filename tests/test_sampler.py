@@ -164,7 +164,10 @@ def test_failures_rank_last_and_their_region_is_avoided() -> None:
     states = [t.state for t in study.trials]
     assert optuna.trial.TrialState.FAIL in states[:30]
     failing = [t.params["x"] > 0.4 for t in study.trials]
-    assert np.mean(failing[-40:]) < 0.5 * np.mean(failing[:20])
+    # Uniform sampling lands in the failing region (x > 0.4) 60 % of the time; the agent
+    # (whose critic already screens proposals from trial 8) must do far better at the end.
+    assert np.mean(failing[-40:]) < 0.5 * 0.6
+    assert np.mean(failing[-40:]) <= np.mean(failing[:20])
 
 
 @dataclass

@@ -6,7 +6,11 @@ updates the policy on the whole history (self-play ranks, pool replay, clipped u
 a KL pull to the previous stage's policy and an entropy floor; see :mod:`rocket_hpo.agent`),
 saves the agent's state into the study's storage and stores that stage's learning signals.
 Each ``suggest_*`` call is answered by decoding the next hyperparameter from the policy, so
-conditional hyperparameters are drawn only when the objective asks for them.
+conditional hyperparameters are drawn only when the objective asks for them. With a
+``space``, once ``n_startup`` results exist, a trial that is not refining a pool member
+is instead decided in ``before_trial``: the policy draws ``n_candidates`` whole
+configurations (active hyperparameters only) and a self-play critic fitted to the agent's
+own ranked history (:mod:`rocket_hpo.agent._critic`) picks the one to evaluate.
 
 Study system attributes written (all JSON):
 
@@ -58,8 +62,9 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.agent._agent import Agent, Draw, uniform_value
+from rocket_hpo.agent._critic import Critic
 from rocket_hpo.agent._heads import Head, make_head
-from rocket_hpo.agent._pool import Row, encode_trial, trial_score
+from rocket_hpo.agent._pool import Row, encode_config, encode_trial, trial_score
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent._storage import load_state, save_state, stage_signals, write_signals
 from rocket_hpo.fidelity import FIDELITY_PARAM
@@ -74,7 +79,7 @@ _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 class _TrialDraw:
     rng: np.random.Generator
     draw: Draw | None
-    promote: dict[str, Any] | None
+    preset: dict[str, Any] | None  # values decided in before_trial (promotion or critic)
 
 
 def _fraction(trial: FrozenTrial) -> float:
@@ -168,6 +173,8 @@ class RocketSampler(BaseSampler):
             self._agent = Agent(self._heads_of(space.to_optuna()), self._settings, self._seed_key)
         self._draws: dict[int, _TrialDraw] = {}
         self._rows: dict[tuple[int, int], Row] = {}  # (build, trial number) -> row
+        self._critic: Critic | None = None
+        self._critic_n = -1  # history size the critic was fitted on
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -231,8 +238,13 @@ class RocketSampler(BaseSampler):
                     self._llm.propose(study, trial, fraction, self._warm, learn_at)
                 self._draws[trial._trial_id] = _TrialDraw(rng, None, promote)
                 return
-            n_finished = self._agent.n_seen if self._agent is not None else 0
-            draw = None if self._agent is None else self._agent.begin(fraction, rng, n_finished)
+            agent = self._agent
+            n_finished = agent.n_seen if agent is not None else 0
+            draw = None
+            if agent is not None and promote is None and self._critic is not None:
+                draw, promote = self._choose(agent, self._critic, fraction, rng, n_finished)
+            elif agent is not None:
+                draw = agent.begin(fraction, rng, n_finished)
             self._draws[trial._trial_id] = _TrialDraw(rng, draw, promote)
 
     def sample_independent(
@@ -247,8 +259,8 @@ class RocketSampler(BaseSampler):
             if td is None:  # before_trial was skipped (not by Optuna's own flow)
                 td = _TrialDraw(np.random.default_rng([self._seed_key, trial.number]), None, None)
                 self._draws[trial._trial_id] = td
-            if td.promote is not None and param_name in td.promote:
-                value = td.promote[param_name]
+            if td.preset is not None and param_name in td.preset:
+                value = td.preset[param_name]
                 internal = param_distribution.to_internal_repr(value)
                 if param_distribution._contains(internal):
                     return value
@@ -309,13 +321,56 @@ class RocketSampler(BaseSampler):
         warm = [t for t in self._warm if math.isclose(_fraction(t), learn_at, rel_tol=1e-9)]
         n = len(learn) + len(warm)
         s = self._settings
-        if n < s.n_startup or (agent is not None and n - agent.n_seen < s.group_size):
+        due = agent is None or n - agent.n_seen >= s.group_size
+        if n < s.n_startup:
             return
-        if self._space is None:
+        if self._space is None:  # define-by-run: no critic (candidates need the space)
+            if not due:
+                return
             agent = self._rebuild_if_grown([*self._warm, *trials], agent)
         if agent is None:  # define-by-run and no hyperparameter asked for yet
             return
-        self._update(study, agent, learn, warm, learn_at, n)
+        maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+        history = [self._row(agent, t, maximize, warm=True) for t in warm]
+        ordered = sorted(learn, key=lambda t: (t.datetime_complete is None,
+                                               t.datetime_complete or 0, t.number))
+        history += [self._row(agent, t, maximize) for t in ordered]
+        if self._space is not None and s.n_candidates > 1 and n != self._critic_n:
+            self._critic = Critic.fit(agent.heads, history, s.critic_gamma)
+            self._critic_n = n
+        if due:
+            self._update(study, agent, history, ordered, learn_at, n)
+
+    def _choose(
+        self, agent: Agent, critic: Critic, fraction: float, rng: np.random.Generator,
+        n_finished: int,
+    ) -> tuple[Draw, dict[str, Any] | None]:
+        """Draw ``n_candidates`` whole configurations from the policy (in the space's order,
+        active hyperparameters only, as ``space.suggest`` asks them) and keep the one the
+        critic rates best; the trial is then answered from it."""
+        assert self._space is not None
+        space = self._space
+        first = agent.begin(fraction, rng, n_finished)
+        if first.parent is not None or any(name not in agent.index for name in space):
+            # Local refinement of a pool member stays as drawn: re-ranking those steps
+            # too concentrated the search around the best member (worse on the dev tasks).
+            # (A policy warm-started from another space cannot decode this one whole.)
+            return first, None
+        draws, configs = [], []
+        for i in range(self._settings.n_candidates):
+            d = first if i == 0 else agent.begin(fraction, rng, n_finished)
+            d.parent = None  # the other candidates are free draws too
+            config: dict[str, Any] = {}
+            for name in space:
+                if space.is_active(name, config):
+                    config[name] = agent.draw(d, agent.index[name])
+            draws.append(d)
+            configs.append(config)
+        encoded = [encode_config(agent.heads, c) for c in configs]
+        tokens = np.stack([t for t, _ in encoded])
+        units = np.stack([u for _, u in encoded])
+        best = int(np.argmax(critic.score(units, tokens)))
+        return draws[best], configs[best]
 
     def _rebuild_if_grown(
         self, trials: Sequence[FrozenTrial], agent: Agent | None
@@ -344,20 +399,16 @@ class RocketSampler(BaseSampler):
         self,
         study: optuna.Study,
         agent: Agent,
-        learn: list[FrozenTrial],
-        warm: list[FrozenTrial],
+        history: list[Row],
+        ordered: list[FrozenTrial],
         learn_at: float,
         n: int,
     ) -> None:
+        """One stage: learn from ``history`` (warm rows, then ``ordered``'s rows last)."""
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-        history = [self._row(agent, t, maximize, warm=True) for t in warm]
-        ordered = sorted(learn, key=lambda t: (t.datetime_complete is None,
-                                               t.datetime_complete or 0, t.number))
-        rows = [self._row(agent, t, maximize) for t in ordered]
-        history += rows
-        n_new = min(n - agent.n_seen, 4 * self._settings.group_size, len(rows))
+        n_new = min(n - agent.n_seen, 4 * self._settings.group_size, len(ordered))
         group_trials = ordered[len(ordered) - n_new:]
-        group = rows[len(rows) - n_new:]
+        group = history[len(history) - n_new:]
         result = agent.update(history, group)
         agent.n_seen = n
         sign = 1.0 if maximize else -1.0

@@ -85,7 +85,8 @@ def test_a_rocket_study_has_data_for_every_section(rocket_report: tuple[Path, st
     assert data.agreement is not None and data.agreement.n[0] >= 3
     assert data.history.cost[-1] == pytest.approx(data.summary.cost)
     # The budget stops new trials once spent; the last one may end past it by its own cost.
-    assert 14 <= data.summary.cost < 15 and min(data.history.fraction) < 0.2
+    # (Fractions such as 1/9 do not add up exactly: allow for rounding below 14.)
+    assert 14 - 1e-9 <= data.summary.cost < 15 and min(data.history.fraction) < 0.2
     page = (out / "index.html").read_text()
     assert "no-data" not in page.split("</style>")[1]
     assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{s}.png" for s in SECTIONS)

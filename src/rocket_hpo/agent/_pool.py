@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.agent._advantages import pool_size, pool_weights, select_pool
 from rocket_hpo.agent._heads import Head
 
-__all__ = ["Pool", "Row", "encode_trial", "make_pool", "trial_score"]
+__all__ = ["Pool", "Row", "encode_config", "encode_trial", "make_pool", "trial_score"]
 
 
 @dataclass
@@ -69,20 +69,30 @@ def trial_score(trial: FrozenTrial, maximize: bool) -> float:
 def encode_trial(heads: Sequence[Head], trial: FrozenTrial, fraction: float, score: float) -> Row:
     """The row for ``trial``; a parameter whose distribution no longer matches its head
     (the objective changed it) counts as absent."""
+    params = {
+        h.name: trial.params[h.name] for h in heads
+        if h.name in trial.params and trial.distributions[h.name] == h.distribution
+    }
+    tokens, units = encode_config(heads, params)
+    return Row(trial.number, tokens, units, fraction, score)
+
+
+def encode_config(
+    heads: Sequence[Head], config: Mapping[str, Any]
+) -> tuple[NDArray[Any], NDArray[Any]]:
+    """(tokens, unit positions) of a configuration; absent names are inactive."""
     P = len(heads)
     inactive = max(h.n_outputs for h in heads) if heads else 0
     tokens = np.full(P, inactive, dtype=np.int64)
     units = np.full(P, np.nan)
     for p, head in enumerate(heads):
-        if head.name not in trial.params:
+        if head.name not in config:
             continue
-        if trial.distributions[head.name] != head.distribution:
-            continue
-        value: Any = trial.params[head.name]
+        value: Any = config[head.name]
         tokens[p] = head.token(value)
         if head.kind == "continuous":
             units[p] = head.unit(value)
-    return Row(trial.number, tokens, units, fraction, score)
+    return tokens, units
 
 
 def make_pool(history: Sequence[Row], fraction: float, max_size: int) -> Pool:

@@ -117,14 +117,20 @@ class AgentSettings:
     narrows as the pool concentrates)."""
     refine_switch: float = 0.15
     """Relative weight of the other choices of a categorical when refining."""
+    n_candidates: int = 16
+    """Configurations drawn from the policy per trial; the critic picks the one to evaluate
+    (``rocket_hpo.agent._critic``). 1 evaluates every draw as it comes. Needs a ``space``."""
+    critic_gamma: float = 0.15
+    """Share of the history (best first) the critic treats as "better" than the rest."""
 
     def __post_init__(self) -> None:
         ints = {
             "group_size": 1, "n_startup": 1, "n_bins": 2, "hidden_size": 1, "embed_size": 1,
             "max_elites": 1, "update_steps": 0, "explore_decay": 1, "refine_ramp": 1,
+            "n_candidates": 1,
         }
         unit = ("elite_fraction", "explore_start", "explore_end", "local_prob", "entropy_floor",
-                "refine_max", "refine_switch")
+                "refine_max", "refine_switch", "critic_gamma")
         nonneg = ("learning_rate", "clip", "kl_coef", "entropy_coef", "smoothing",
                   "group_weight", "negative_weight", "local_width", "refine_width")
         check_settings(self, ints, unit, nonneg)
