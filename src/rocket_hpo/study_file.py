@@ -23,6 +23,8 @@ Example file::
     seed: 0
     workers: 1
     agent: {group_size: 4}        # Rocket's agent settings (rocket_hpo.agent.AgentSettings)
+    # agent: {policy: llm, model_path: models/qwen2.5-0.5b}   # the language-model policy
+    #   (its settings are rocket_hpo.agent.llm.LLMSettings fields; needs the 'llm' extra)
 
 The objective is called with the configuration (a dict holding only the active
 hyperparameters) and, as keyword arguments, whichever of ``fraction`` (the share of the
@@ -204,6 +206,33 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
     return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start)
 
 
+def _check_agent(agent: dict[str, Any]) -> None:
+    """Check an ``agent`` section: ``policy`` (``compact`` or ``llm``), ``model_path`` (with
+    ``llm``) and the chosen policy's settings, by name. Raises TypeError or ValueError."""
+    policy = agent.pop("policy", "compact")
+    model_path = agent.pop("model_path", None)
+    if policy == "llm":
+        from rocket_hpo.agent.llm._settings import LLMSettings
+
+        if not isinstance(model_path, str):
+            raise ValueError(
+                "The 'model_path' setting must be a local folder holding the language model "
+                f"and its tokenizer when policy is 'llm'. Got {model_path!r} instead."
+            )
+        LLMSettings.from_kwargs(**agent)
+        return
+    if policy != "compact":
+        raise ValueError(f"The 'policy' setting must be 'compact' or 'llm'. Got {policy!r}.")
+    if model_path is not None:
+        raise ValueError(
+            "The 'model_path' setting is only used with policy 'llm'. "
+            f"Got {model_path!r} with policy 'compact'."
+        )
+    from rocket_hpo.agent import AgentSettings
+
+    AgentSettings.from_kwargs(**agent)
+
+
 def _key_lines(node: Any, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
     """Map dotted key paths ('space.lr.low') to their 1-based line in the file."""
     import yaml
@@ -339,14 +368,16 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
         raise reader.error("agent", f"must be a mapping of settings. Got {agent!r}.")
     try:
         if agent:  # importing the agent loads torch: only when there is something to check
-            from rocket_hpo.agent import AgentSettings
-
-            AgentSettings.from_kwargs(**agent)
+            _check_agent(dict(agent))
     except (TypeError, ValueError) as e:
         key = next((f"agent.{k}" for k in re.findall(r"'([^']+)'", str(e)) if k in agent),
                    "agent")
         raise reader.error(key, str(e)) from None
     spec.agent = dict(agent)
+    if isinstance(spec.agent.get("model_path"), str):  # relative to the study file's folder
+        base = Path(folder) if folder else Path.cwd()
+        model = Path(spec.agent["model_path"]).expanduser()
+        spec.agent["model_path"] = str((base / model).resolve())
     spec.budget = reader.positive("budget")
     spec.trials = reader.int_("trials", 1)
     spec.storage = reader.str_("storage")

@@ -163,3 +163,53 @@ def test_llm_policy_learns_at_the_fidelity_the_hook_names(model_path):
     assert sampler.stage == 1  # 5 trials at 1/3: one group of 4 learnt from
     (signals,) = read_signals(study)
     assert signals["fraction"] == 1 / 3 and signals["group_size"] == 4
+
+
+STUDY = """\
+study_name: llm
+objective: llm_objective:objective
+space:
+  lr: {type: float, low: 1.0e-5, high: 1.0, log: true}
+  opt: {type: categorical, choices: [sgd, adam]}
+sampler: rocket
+fidelity: {enabled: false}
+trials: 6
+seed: 0
+"""
+
+OBJECTIVE = """\
+import math
+def objective(config):
+    return -abs(math.log10(config["lr"]) + 2.0) - (0.0 if config["opt"] == "sgd" else 1.0)
+"""
+
+
+def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_path, tmp_path):
+    import shutil
+
+    from rocket_hpo.cli import main
+
+    shutil.copytree(model_path, tmp_path / "models" / "tiny")
+    (tmp_path / "llm_objective.py").write_text(OBJECTIVE)
+    agent = "agent: {policy: llm, model_path: models/tiny, prompt_best: 2, group_size: 2}\n"
+    (tmp_path / "llm.yaml").write_text(STUDY + agent)
+    url = f"sqlite:///{tmp_path / 'llm.db'}"
+    assert main(["tune", str(tmp_path / "llm.yaml"), "--storage", url]) == 0
+    study = optuna.load_study(study_name="llm", storage=url)
+    assert len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) == 6
+    signals = read_signals(study)  # group_size 2 after n_startup: learnt in stages
+    assert signals and all(s["policy"] == "llm" for s in signals)
+
+
+@pytest.mark.parametrize(("agent", "key", "message"), [
+    ("{policy: llm}", "agent", "'model_path' setting must be a local folder"),
+    ("{policy: gpt, model_path: m}", "agent.policy", "'compact' or 'llm'"),
+    ("{model_path: m}", "agent.model_path", "only used with policy 'llm'"),
+    ("{policy: llm, model_path: m, group_sise: 2}", "agent.group_sise", "Unknown setting"),
+])
+def test_study_file_agent_policy_mistakes_name_the_key(tmp_path, agent, key, message):
+    from rocket_hpo.study_file import StudyFileError, load_study_file
+
+    (tmp_path / "llm.yaml").write_text(STUDY + f"agent: {agent}\n")
+    with pytest.raises(StudyFileError, match=rf":10: key '{key}': .*{message}"):
+        load_study_file(str(tmp_path / "llm.yaml"))
