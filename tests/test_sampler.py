@@ -238,3 +238,16 @@ def test_warm_start_from_another_study_and_from_a_saved_policy() -> None:
     policy = RocketSampler(SPACE, seed=9, policy_state=donor.sampler.state_bytes())  # type: ignore[attr-defined]
     fresh = run(policy, 8)
     assert fresh.best_value <= run(RocketSampler(SPACE, seed=9), 8).best_value + 1.0
+
+
+def test_a_pickled_sampler_continues_the_study_as_the_original_would() -> None:
+    import pickle
+
+    a = run(RocketSampler(SPACE, seed=3, n_startup=4), 12)
+    copy = pickle.loads(pickle.dumps(a.sampler))
+    b = optuna.create_study(sampler=copy)
+    for t in a.trials:
+        b.add_trial(t)
+    a.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=8)
+    b.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=8)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]

@@ -177,6 +177,18 @@ class RocketSampler(BaseSampler):
         self._critic_n = -1  # history size the critic was fitted on
         self._lock = threading.RLock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Picklable for worker processes (``optimize(n_workers=...)`` without a factory,
+        # Ray): the lock and the draws of trials in flight stay behind; the study's state
+        # is in its storage, which the copy syncs from at its next trial.
+        state = self.__dict__.copy()
+        state.update(_lock=None, _draws={})
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self._overrides.items())
         return f"RocketSampler(seed={self._seed!r}{extra})"

@@ -77,3 +77,12 @@ def test_two_workers_on_postgresql_lose_and_duplicate_no_trial(
     again = optuna.load_study(study_name=study_name, storage=make_storage(pg_url))
     assert optimize(again, quadratic, n_trials=40).done == 40
     assert count_trials(again).complete == 40
+
+
+def test_workers_get_a_pickled_rocket_sampler_without_a_factory(tmp_path: Path) -> None:
+    from rocket_hpo import RocketSampler
+
+    url = f"sqlite:///{tmp_path / 'rocket.db'}"
+    study = optuna.create_study(storage=make_storage(url), sampler=RocketSampler(seed=0))
+    counts = optimize(study, quadratic, n_trials=12, n_workers=2)
+    assert counts.complete == 12 and counts.lost == 0
