@@ -334,11 +334,12 @@ class RocketSampler(BaseSampler):
         n = len(learn) + len(warm)
         s = self._settings
         due = agent is None or n - agent.n_seen >= s.group_size
-        if n < s.n_startup:
+        # The critic needs the space (candidates are whole configurations) and is refitted
+        # whenever the history grew; without either job, the history is not built at all.
+        refit = self._space is not None and s.n_candidates > 1 and n != self._critic_n
+        if n < s.n_startup or not (due or refit):
             return
-        if self._space is None:  # define-by-run: no critic (candidates need the space)
-            if not due:
-                return
+        if self._space is None:
             agent = self._rebuild_if_grown([*self._warm, *trials], agent)
         if agent is None:  # define-by-run and no hyperparameter asked for yet
             return
@@ -347,7 +348,7 @@ class RocketSampler(BaseSampler):
         ordered = sorted(learn, key=lambda t: (t.datetime_complete is None,
                                                t.datetime_complete or 0, t.number))
         history += [self._row(agent, t, maximize) for t in ordered]
-        if self._space is not None and s.n_candidates > 1 and n != self._critic_n:
+        if refit:
             self._critic = Critic.fit(agent.heads, history, s.critic_gamma)
             self._critic_n = n
         if due:
