@@ -209,28 +209,17 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
 def _check_agent(agent: dict[str, Any]) -> None:
     """Check an ``agent`` section: ``policy`` (``compact`` or ``llm``), ``model_path`` (with
     ``llm``) and the chosen policy's settings, by name. Raises TypeError or ValueError."""
+    from rocket_hpo.agent import AgentSettings
+    from rocket_hpo.agent._settings import check_policy
+
     policy = agent.pop("policy", "compact")
-    model_path = agent.pop("model_path", None)
+    check_policy(policy, agent.pop("model_path", None))
     if policy == "llm":
         from rocket_hpo.agent.llm._settings import LLMSettings
 
-        if not isinstance(model_path, str):
-            raise ValueError(
-                "The 'model_path' setting must be a local folder holding the language model "
-                f"and its tokenizer when policy is 'llm'. Got {model_path!r} instead."
-            )
         LLMSettings.from_kwargs(**agent)
-        return
-    if policy != "compact":
-        raise ValueError(f"The 'policy' setting must be 'compact' or 'llm'. Got {policy!r}.")
-    if model_path is not None:
-        raise ValueError(
-            "The 'model_path' setting is only used with policy 'llm'. "
-            f"Got {model_path!r} with policy 'compact'."
-        )
-    from rocket_hpo.agent import AgentSettings
-
-    AgentSettings.from_kwargs(**agent)
+    else:
+        AgentSettings.from_kwargs(**agent)
 
 
 def _key_lines(node: Any, prefix: str = "", out: dict[str, int] | None = None) -> dict[str, int]:

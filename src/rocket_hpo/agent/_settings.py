@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 _S = TypeVar("_S")
 
-__all__ = ["AgentSettings"]
-
+__all__ = ["AgentSettings", "check_policy"]
 
 
 def check_settings(
@@ -35,7 +35,6 @@ def check_settings(
             raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
 
 
-
 def replace_settings(cls: type[_S], base: _S | None, overrides: dict[str, Any]) -> _S:
     """``base`` (or ``cls``'s defaults) with ``overrides``; an unknown name is a TypeError."""
     known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
@@ -45,6 +44,25 @@ def replace_settings(cls: type[_S], base: _S | None, overrides: dict[str, Any]) 
                 f"Unknown setting {key!r}; the settings are: {', '.join(sorted(known))}."
             )
     return dataclasses.replace(base or cls(), **overrides)  # type: ignore[type-var]
+
+
+def check_policy(policy: Any, model_path: Any) -> None:
+    """The policy backend and its model path, as ``RocketSampler`` and study files take
+    them: ``"compact"`` (no model path) or ``"llm"`` (a local folder). Raises ValueError
+    naming the argument."""
+    if policy not in ("compact", "llm"):
+        raise ValueError(f"The 'policy' argument must be 'compact' or 'llm'. Got {policy!r}.")
+    if policy == "compact" and model_path is not None:
+        raise ValueError(
+            "The 'model_path' argument is only used with policy='llm'. "
+            f"Got model_path={model_path!r} with policy='compact'."
+        )
+    if policy == "llm" and not isinstance(model_path, str | Path):
+        raise ValueError(
+            "policy='llm' needs 'model_path': a local directory holding a causal language "
+            f"model and its tokenizer. Got {model_path!r}."
+        )
+
 
 @dataclass(frozen=True)
 class AgentSettings:
@@ -109,7 +127,7 @@ class AgentSettings:
     """Standard deviation of that local draw, in bins."""
     refine_max: float = 0.7
     """Largest share of proposals that refine a pool member (local search guided by the
-    policy: its probabilities times a kernel around the member, see ``Agent._kernel``)."""
+    policy: its probabilities times a kernel around the member, see ``Agent._refine``)."""
     refine_ramp: int = 30
     """Finished trials over which that share grows linearly from 0 to ``refine_max``."""
     refine_width: float = 0.5
@@ -118,8 +136,9 @@ class AgentSettings:
     refine_switch: float = 0.15
     """Relative weight of the other choices of a categorical when refining."""
     n_candidates: int = 16
-    """Configurations drawn from the policy per trial; the critic picks the one to evaluate
-    (``rocket_hpo.agent._critic``). 1 evaluates every draw as it comes. Needs a ``space``."""
+    """Configurations drawn from the policy for each trial that does not refine a pool member;
+    the critic picks the one to evaluate (``rocket_hpo.agent._critic``). 1 evaluates every
+    draw as it comes. Needs a ``space``."""
     critic_gamma: float = 0.15
     """Share of the history (best first) the critic treats as "better" than the rest."""
 

@@ -202,9 +202,9 @@ def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_pa
 
 
 @pytest.mark.parametrize(("agent", "key", "message"), [
-    ("{policy: llm}", "agent", "'model_path' setting must be a local folder"),
+    ("{policy: llm}", "agent", "needs 'model_path'"),
     ("{policy: gpt, model_path: m}", "agent.policy", "'compact' or 'llm'"),
-    ("{model_path: m}", "agent.model_path", "only used with policy 'llm'"),
+    ("{model_path: m}", "agent.model_path", "only used with policy='llm'"),
     ("{policy: llm, model_path: m, group_sise: 2}", "agent.group_sise", "Unknown setting"),
 ])
 def test_study_file_agent_policy_mistakes_name_the_key(tmp_path, agent, key, message):

@@ -29,6 +29,7 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.agent._pool import trial_score
+from rocket_hpo.agent._settings import check_policy
 from rocket_hpo.agent._storage import load_state, save_state, write_signals
 from rocket_hpo.agent.llm._agent import LLMAgent
 from rocket_hpo.agent.llm._grammar import Trace
@@ -62,22 +63,13 @@ def make_backend(
             path, or a model path given to the compact policy.
         TypeError: for settings of the wrong kind or unknown setting names.
     """
-    if policy not in ("compact", "llm"):
-        raise ValueError(f"The 'policy' argument must be 'compact' or 'llm'. Got {policy!r}.")
-    if policy == "compact":
-        raise ValueError(
-            "The 'model_path' argument is only used with policy='llm'. "
-            f"Got model_path={model_path!r} with policy='compact'."
-        )
-    if space is None:
+    if policy == "llm" and space is None:
         raise ValueError(
             "policy='llm' needs a 'space': the model's output is constrained to it. Got None."
         )
-    if model_path is None or not isinstance(model_path, str | Path):
-        raise ValueError(
-            "policy='llm' needs 'model_path': a local directory holding a causal language "
-            f"model and its tokenizer. Got {model_path!r}."
-        )
+    check_policy(policy, model_path)
+    # RocketSampler calls this only for "llm" or with a model path, which "compact" refuses.
+    assert policy == "llm" and space is not None
     if settings is not None and not isinstance(settings, LLMSettings):
         raise TypeError(
             f"With policy='llm', 'settings' must be an LLMSettings. Got {settings!r} instead."
