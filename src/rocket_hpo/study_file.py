@@ -358,7 +358,7 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
     try:
         if agent:  # importing the agent loads torch: only when there is something to check
             _check_agent(dict(agent))
-    except (TypeError, ValueError) as e:
+    except (TypeError, ValueError, ImportError) as e:  # ImportError: the llm extra missing
         key = next((f"agent.{k}" for k in re.findall(r"'([^']+)'", str(e)) if k in agent),
                    "agent")
         raise reader.error(key, str(e)) from None

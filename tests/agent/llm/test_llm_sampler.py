@@ -184,17 +184,23 @@ def objective(config):
 """
 
 
+def _study_file(folder, agent: str) -> str:
+    """STUDY with this ``agent`` section (line 10), next to its objective module."""
+    (folder / "llm_objective.py").write_text(OBJECTIVE)
+    (folder / "llm.yaml").write_text(STUDY + f"agent: {agent}\n")
+    return str(folder / "llm.yaml")
+
+
 def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_path, tmp_path):
     import shutil
 
     from rocket_hpo.cli import main
 
     shutil.copytree(model_path, tmp_path / "models" / "tiny")
-    (tmp_path / "llm_objective.py").write_text(OBJECTIVE)
-    agent = "agent: {policy: llm, model_path: models/tiny, prompt_best: 2, group_size: 2}\n"
-    (tmp_path / "llm.yaml").write_text(STUDY + agent)
+    path = _study_file(tmp_path, "{policy: llm, model_path: models/tiny, prompt_best: 2, "
+                                 "group_size: 2}")
     url = f"sqlite:///{tmp_path / 'llm.db'}"
-    assert main(["tune", str(tmp_path / "llm.yaml"), "--storage", url]) == 0
+    assert main(["tune", path, "--storage", url]) == 0
     study = optuna.load_study(study_name="llm", storage=url)
     assert len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) == 6
     signals = read_signals(study)  # group_size 2 after n_startup: learnt in stages
@@ -210,6 +216,20 @@ def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_pa
 def test_study_file_agent_policy_mistakes_name_the_key(tmp_path, agent, key, message):
     from rocket_hpo.study_file import StudyFileError, load_study_file
 
-    (tmp_path / "llm.yaml").write_text(STUDY + f"agent: {agent}\n")
     with pytest.raises(StudyFileError, match=rf":10: key '{key}': .*{message}"):
-        load_study_file(str(tmp_path / "llm.yaml"))
+        load_study_file(_study_file(tmp_path, agent))
+
+
+def test_study_file_llm_policy_without_the_extra_is_one_clear_error(tmp_path, monkeypatch):
+    import importlib.util
+    import sys
+
+    from rocket_hpo.study_file import StudyFileError, load_study_file
+
+    for name in [m for m in sys.modules if m.startswith("rocket_hpo.agent.llm")]:
+        monkeypatch.delitem(sys.modules, name)
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "transformers" else find_spec(name, *a))
+    with pytest.raises(StudyFileError, match=r":10: key 'agent': .*needs 'transformers'.*llm"):
+        load_study_file(_study_file(tmp_path, "{policy: llm, model_path: m}"))
