@@ -5,7 +5,7 @@ full-data run's final score (full-data evaluations only), ratio full / subsets (
 counted at the budget); and the final regret difference. Default Trust: min_pairs 6.
 
 Command:
-    .venv/bin/python benchmarks/fidelity/dev_trust_pairs.py > benchmarks/fidelity/results/dev_trust_pairs.txt
+    cd benchmarks/fidelity; ../../.venv/bin/python dev_trust_pairs.py > results/dev_trust_pairs.txt
 """
 
 from __future__ import annotations
