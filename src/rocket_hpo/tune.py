@@ -72,7 +72,10 @@ def make_sampler(
     if name == "rocket":
         from rocket_hpo.sampler import RocketSampler
 
-        return RocketSampler(space, seed=seed, fidelity=scheduler, **dict(agent or {}))
+        try:
+            return RocketSampler(space, seed=seed, fidelity=scheduler, **dict(agent or {}))
+        except (TypeError, ValueError) as e:  # e.g. a model folder that is not there
+            raise UsageError(f"Cannot build the Rocket sampler: {e}") from None
     base: optuna.samplers.BaseSampler
     if name == "tpe":
         base = optuna.samplers.TPESampler(seed=seed)

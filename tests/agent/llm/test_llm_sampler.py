@@ -233,3 +233,13 @@ def test_study_file_llm_policy_without_the_extra_is_one_clear_error(tmp_path, mo
                         lambda name, *a: None if name == "transformers" else find_spec(name, *a))
     with pytest.raises(StudyFileError, match=r":10: key 'agent': .*needs 'transformers'.*llm"):
         load_study_file(_study_file(tmp_path, "{policy: llm, model_path: m}"))
+
+
+def test_rocket_tune_with_a_missing_model_folder_is_a_one_line_error(tmp_path, capsys):
+    from rocket_hpo.cli import main
+
+    path = _study_file(tmp_path, "{policy: llm, model_path: nowhere}")
+    assert main(["tune", path, "--storage", "memory"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Cannot build the Rocket sampler" in err[0]
+    assert "nowhere" in err[0] and "config.json" in err[0]
