@@ -13,6 +13,7 @@ Per task:
   a seed whose ``rocket`` run never reaches the target within the budget counts as not
   reached (ratio < 1 at most budget/target cost);
 * the same with one target per task: the mean final score of ``rocket-full``;
+* the per-seed ratio for every optimizer (the peers too), against ``rocket-full``;
 * anytime regret of every optimizer at a few costs;
 * with ``studies.json`` in the folder (written by ``run_dl.py``): Rocket's trials per data
   fraction and the rank agreement (trust) its scheduler stored with the study.
@@ -43,6 +44,49 @@ def cost_to_reach(trace: list[list[float]], target: float, maximize: bool) -> fl
         if (score >= target - 1e-12) if maximize else (score <= target + 1e-12):
             return float(cost)
     return math.inf
+
+
+def cost_ratios(
+    sub: dict[int, dict[str, Any]], full: dict[int, dict[str, Any]], seeds: list[int],
+    budget: float, maximize: bool,
+) -> tuple[list[float], list[float], list[float]]:
+    """Per seed: ``full``'s cost to reach its own final score, ``sub``'s cost to reach it
+    (inf if never), and the ratio full/sub (an unreached seed counts as the budget)."""
+    c_full, c_sub, ratios = [], [], []
+    for s in seeds:
+        target = full[s]["final_score"]
+        cf = cost_to_reach(full[s]["trace"], target, maximize)
+        cs = cost_to_reach(sub[s]["trace"], target, maximize)
+        c_full.append(cf)
+        c_sub.append(cs)
+        ratios.append(cf / cs if math.isfinite(cs) else cf / budget)
+    return c_full, c_sub, ratios
+
+
+def peer_ratio_lines(
+    by_opt: dict[str, dict[int, dict[str, Any]]], opts: list[str], budget: float
+) -> list[str]:
+    """The same cost ratio for every optimizer against ``rocket-full``: how much cheaper
+    than full data only each one reaches that run's final quality."""
+    if "rocket-full" not in by_opt:
+        return []
+    full = by_opt["rocket-full"]
+    maximize = full[next(iter(full))].get("direction", "maximize") == "maximize"
+    lines = ["Every optimizer's cost to reach rocket-full's final quality (per seed, as "
+             "above; ratio rocket-full/optimizer, > 1: cheaper than full data only):", "",
+             "| optimizer | reached | median ratio | geometric mean ratio | largest ratio |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for o in opts:
+        if o == "rocket-full":
+            continue
+        seeds = sorted(set(by_opt[o]) & set(full))
+        _, c_sub, ratios = cost_ratios(by_opt[o], full, seeds, budget, maximize)
+        reached = sum(map(math.isfinite, c_sub))
+        lines.append(
+            f"| {o} | {reached}/{len(seeds)} | {np.median(ratios):.2f} "
+            f"| {math.exp(np.mean(np.log(ratios))):.2f} | {max(ratios):.2f} |"
+        )
+    return lines + [""]
 
 
 def regret_at(trace: list[list[float]], cost: float) -> float:
@@ -167,15 +211,8 @@ def main() -> None:
             sub, full = by[task][a], by[task][b]
             maximize = full[next(iter(full))].get("direction", "maximize") == "maximize"
             seeds = sorted(set(sub) & set(full))
-            ratios, reached, c_full, c_sub = [], 0, [], []
-            for s in seeds:
-                target = full[s]["final_score"]
-                cf = cost_to_reach(full[s]["trace"], target, maximize)
-                cs = cost_to_reach(sub[s]["trace"], target, maximize)
-                reached += math.isfinite(cs)
-                c_full.append(cf)
-                c_sub.append(cs)
-                ratios.append(cf / cs if math.isfinite(cs) else cf / budget)
+            c_full, c_sub, ratios = cost_ratios(sub, full, seeds, budget, maximize)
+            reached = sum(map(math.isfinite, c_sub))
             mean_target = float(np.mean([full[s]["final_score"] for s in seeds]))
             cf_mean = [cost_to_reach(full[s]["trace"], mean_target, maximize) for s in seeds]
             cs_mean = [cost_to_reach(sub[s]["trace"], mean_target, maximize) for s in seeds]
@@ -210,6 +247,7 @@ def main() -> None:
             vals = [np.mean([regret_at(regrets[id(r)], c) for r in rs]) for c in grid]
             lines.append(f"| {o} | " + " | ".join(f"{v:.4f}" for v in vals) + " |")
         lines.append("")
+        lines += peer_ratio_lines(by[task], opts, budget)
         lines += scheduler_lines(studies, task, opts)
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines))
