@@ -13,7 +13,7 @@ import optuna
 import pytest
 
 from rocket_hpo import RocketSampler
-from rocket_hpo.agent import AgentSettings, read_signals
+from rocket_hpo.agent import SIGNALS_KEY, SIGNALS_PREFIX, AgentSettings, read_signals
 from rocket_hpo.fidelity import FIDELITY_PARAM, data_fraction
 from rocket_hpo.space import Categorical, Float, Int, Space
 
@@ -86,6 +86,32 @@ def test_stored_entropy_falls_and_stage_mean_score_rises() -> None:
     assert max(probs, key=probs.get) == "tanh"
     lr = last["hyperparameters"]["lr"]
     assert 1e-5 <= lr["q10"] <= lr["median"] <= lr["q90"] <= 1.0
+
+
+def test_signals_live_on_trials_so_study_attributes_do_not_grow(tmp_path: Path) -> None:
+    # Every trial re-reads the study system attributes; signals stored there made each
+    # trial slower as the study grew (a 150-stage SQLite study: 2 ms -> over 100 ms a read).
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 'study.db'}",
+                                sampler=RocketSampler(SPACE, seed=0, n_startup=4))
+    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=24)
+    keys_early = set(study._storage.get_study_system_attrs(study._study_id))
+    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=24)
+    assert set(study._storage.get_study_system_attrs(study._study_id)) == keys_early
+    signals = read_signals(study)
+    assert [s["stage"] for s in signals] == list(range(1, len(signals) + 1))
+    assert len(signals) >= 10
+    holders = [t for t in study.trials if SIGNALS_KEY in t.system_attrs]
+    assert len(holders) == len(signals)
+
+
+def test_signals_of_older_studies_are_still_read() -> None:
+    study = optuna.create_study()
+    study._storage.set_study_system_attr(study._study_id, f"{SIGNALS_PREFIX}000001",
+                                         {"stage": 1, "entropy": 0.9})
+    trial = study.ask()
+    study._storage.set_trial_system_attr(trial._trial_id, SIGNALS_KEY,
+                                         {"stage": 2, "entropy": 0.8})
+    assert [s["entropy"] for s in read_signals(study)] == [0.9, 0.8]
 
 
 def test_state_survives_a_reload_from_sqlite(tmp_path: Path) -> None:

@@ -12,14 +12,15 @@ is instead decided in ``before_trial``: the policy draws ``n_candidates`` whole
 configurations (active hyperparameters only) and a self-play critic fitted to the agent's
 own ranked history (:mod:`rocket_hpo.agent._critic`) picks the one to evaluate.
 
-Study system attributes written (all JSON):
+Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
 
-- ``rocket:agent:meta`` and ``rocket:agent:state:<i>``: the agent's state (see
-  :mod:`rocket_hpo.agent._storage`); a new sampler on the same storage, in this or
-  another process, continues from it.
-- ``rocket:signals:<stage>``: per-stage signals (``entropy``, ``mean_advantage``,
-  ``best_value``, ``group_mean_value``, per-hyperparameter distribution summaries ...);
-  read them with :func:`rocket_hpo.agent.read_signals`.
+- study system attributes ``rocket:agent:meta`` and ``rocket:agent:state:<i>``: the
+  agent's state; a new sampler on the same storage, in this or another process,
+  continues from it.
+- trial system attribute ``rocket:signals`` on the trial whose start ran a stage update:
+  that stage's signals (``entropy``, ``mean_advantage``, ``best_value``,
+  ``group_mean_value``, per-hyperparameter distribution summaries ...); read them with
+  :func:`rocket_hpo.agent.read_signals`.
 
 Trial user attribute written when a fidelity scheduler is given:
 ``rocket_hpo.fidelity.FIDELITY_PARAM`` (the data fraction the trial should train on).
@@ -231,9 +232,9 @@ class RocketSampler(BaseSampler):
             if self._llm is not None:
                 learn_at = 1.0 if self._fidelity is None else float(
                     self._fidelity.learning_fraction(study))
-                self._llm.sync(study, self._warm, learn_at)
+                self._llm.sync(study, trial._trial_id, self._warm, learn_at)
             else:
-                self._sync(study)
+                self._sync(study, trial._trial_id)
             fraction, promote = 1.0, None
             if self._fidelity is not None:
                 assignment = self._fidelity.assign(study, trial)
@@ -311,7 +312,9 @@ class RocketSampler(BaseSampler):
                 self._llm.forget(trial)
 
     # --- stages --------------------------------------------------------------------------------
-    def _sync(self, study: optuna.Study) -> None:
+    def _sync(self, study: optuna.Study, trial_id: int) -> None:
+        """Catch up with a newer stored state; refit the critic and run a stage update
+        (its signals stored on trial ``trial_id``) when due."""
         attrs = study._storage.get_study_system_attrs(study._study_id)
         meta = attrs.get("rocket:agent:meta")
         agent = self._agent
@@ -352,7 +355,7 @@ class RocketSampler(BaseSampler):
             self._critic = Critic.fit(agent.heads, history, s.critic_gamma)
             self._critic_n = n
         if due:
-            self._update(study, agent, history, ordered, learn_at, n)
+            self._update(study, trial_id, agent, history, ordered, learn_at, n)
 
     def _choose(
         self, agent: Agent, critic: Critic, fraction: float, rng: np.random.Generator,
@@ -411,6 +414,7 @@ class RocketSampler(BaseSampler):
     def _update(
         self,
         study: optuna.Study,
+        trial_id: int,
         agent: Agent,
         history: list[Row],
         ordered: list[FrozenTrial],
@@ -438,7 +442,7 @@ class RocketSampler(BaseSampler):
             group_values=group_values, pool_size=len(agent.pool.rows),
             heads=agent.heads, marginals=result.marginals,
         )
-        write_signals(study, signals)
+        write_signals(study, trial_id, signals)
         save_state(study, agent.state_bytes(), agent.stage, agent.build)
 
     def _row(self, agent: Agent, t: FrozenTrial, maximize: bool, warm: bool = False) -> Row:

@@ -10,6 +10,20 @@ Pieces, one per module: ``_heads`` (hyperparameter <-> token), ``_policy`` (the 
 
 from rocket_hpo.agent._agent import Agent
 from rocket_hpo.agent._settings import AgentSettings
-from rocket_hpo.agent._storage import META_KEY, SIGNALS_PREFIX, STATE_PREFIX, read_signals
+from rocket_hpo.agent._storage import (
+    META_KEY,
+    SIGNALS_KEY,
+    SIGNALS_PREFIX,
+    STATE_PREFIX,
+    read_signals,
+)
 
-__all__ = ["META_KEY", "SIGNALS_PREFIX", "STATE_PREFIX", "Agent", "AgentSettings", "read_signals"]
+__all__ = [
+    "META_KEY",
+    "SIGNALS_KEY",
+    "SIGNALS_PREFIX",
+    "STATE_PREFIX",
+    "Agent",
+    "AgentSettings",
+    "read_signals",
+]

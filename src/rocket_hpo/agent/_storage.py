@@ -1,14 +1,20 @@
-"""The agent's state and per-stage signals, kept in the study's storage (study system attrs),
-so a resumed study, another worker process or a report reads them from there.
+"""The agent's state and per-stage signals, kept in the study's storage, so a resumed study,
+another worker process or a report reads them from there.
 
-Keys (all study system attributes; see also :mod:`rocket_hpo.sampler`):
+Study system attributes (see also :mod:`rocket_hpo.sampler`):
 
 - ``rocket:agent:meta``: ``{"stage", "build", "chunks", "sha256", "bytes"}``, written last.
 - ``rocket:agent:state:<i>``: chunk ``i`` of the base64 text of ``torch.save`` of the state
   (weights, reference, optimiser, pool, counters, seed), at most :data:`CHUNK` characters
   each so that every storage backend accepts them.
-- ``rocket:signals:<stage>`` (stage zero-padded to 6 digits): the learning signals of
-  that stage, a JSON object (see :func:`stage_signals`).
+
+Trial system attribute:
+
+- ``rocket:signals`` on the trial whose start ran a stage update: the learning signals of
+  that stage, a JSON object (see :func:`stage_signals`). They used to be study system
+  attributes (``rocket:signals:<stage>``, still read). Every trial re-reads all study
+  system attributes to sync the agent, so signals kept there made each trial slower as
+  the study grew; finished trials are cached by Optuna's storages.
 
 Example:
     >>> import optuna
@@ -35,6 +41,7 @@ from rocket_hpo.agent._heads import Head
 __all__ = [
     "CHUNK",
     "META_KEY",
+    "SIGNALS_KEY",
     "SIGNALS_PREFIX",
     "STATE_PREFIX",
     "load_state",
@@ -46,7 +53,8 @@ __all__ = [
 
 META_KEY = "rocket:agent:meta"
 STATE_PREFIX = "rocket:agent:state:"
-SIGNALS_PREFIX = "rocket:signals:"
+SIGNALS_KEY = "rocket:signals"
+SIGNALS_PREFIX = "rocket:signals:"  # the study-attribute form of older studies
 CHUNK = 60_000
 
 
@@ -167,9 +175,9 @@ def stage_signals(
     }
 
 
-def write_signals(study: optuna.Study, signals: dict[str, Any]) -> None:
-    key = f"{SIGNALS_PREFIX}{int(signals['stage']):06d}"
-    study._storage.set_study_system_attr(study._study_id, key, signals)
+def write_signals(study: optuna.Study, trial_id: int, signals: dict[str, Any]) -> None:
+    """Store a stage's signals on the (running) trial whose start ran the update."""
+    study._storage.set_trial_system_attr(trial_id, SIGNALS_KEY, signals)
 
 
 def read_signals(study: optuna.Study) -> list[dict[str, Any]]:
@@ -181,5 +189,9 @@ def read_signals(study: optuna.Study) -> list[dict[str, Any]]:
         []
     """
     attrs = study._storage.get_study_system_attrs(study._study_id)
-    keys = sorted(k for k in attrs if k.startswith(SIGNALS_PREFIX))
-    return [attrs[k] for k in keys]
+    found = [attrs[k] for k in sorted(attrs) if k.startswith(SIGNALS_PREFIX)]
+    found += [t.system_attrs[SIGNALS_KEY] for t in study.get_trials(deepcopy=False)
+              if SIGNALS_KEY in t.system_attrs]
+    # One record per stage (two workers may both have run it: the later trial's is kept).
+    by_stage = {int(r["stage"]): r for r in found if isinstance(r, dict) and "stage" in r}
+    return [by_stage[k] for k in sorted(by_stage)]

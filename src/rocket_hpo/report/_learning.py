@@ -1,7 +1,7 @@
 """The agent's learning record, read from the study: one entry per stage.
 
-Rocket's sampler stores, per stage, under the study system attribute
-``rocket:signals:<stage>`` (see :func:`rocket_hpo.agent.read_signals`): the policy's
+Rocket's sampler stores, per stage, under the trial system attribute ``rocket:signals``
+of the trial that ran the update (see :func:`rocket_hpo.agent.read_signals`): the policy's
 entropy, the group's mean advantage, the best value so far and the group's mean value at
 the fidelity the policy learns from, and each hyperparameter's distribution (probabilities
 per category, or per bin of the unit interval for numeric ones). This module turns that

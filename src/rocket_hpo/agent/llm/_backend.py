@@ -166,8 +166,11 @@ class LLMBackend:
         return learn, warm_at
 
     # --- hooks -------------------------------------------------------------------------------
-    def sync(self, study: optuna.Study, warm: Sequence[FrozenTrial], learn_at: float) -> None:
-        """Catch up with a newer saved state; update when a group has finished."""
+    def sync(
+        self, study: optuna.Study, trial_id: int, warm: Sequence[FrozenTrial], learn_at: float
+    ) -> None:
+        """Catch up with a newer saved state; update when a group has finished (the stage's
+        signals stored on trial ``trial_id``, the one starting now)."""
         saved = load_state(study)
         if saved is not None and saved[0] > self.agent.stage:
             self.load_state_bytes(saved[2])
@@ -199,7 +202,7 @@ class LLMBackend:
         best = max((s for _, s in history), default=-math.inf)
         sign = 1.0 if maximize else -1.0
         finite = [sign * s for s in scores if math.isfinite(s)]
-        write_signals(study, {
+        write_signals(study, trial_id, {
             "stage": self.agent.stage,
             "n_trials": n,
             "fraction": learn_at,
