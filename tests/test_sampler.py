@@ -95,7 +95,7 @@ def test_stored_entropy_falls_and_stage_mean_score_rises() -> None:
 
 def test_signals_live_on_trials_so_study_attributes_do_not_grow(tmp_path: Path) -> None:
     # Every trial re-reads the study system attributes; signals stored there made each
-    # trial slower as the study grew (a 150-stage SQLite study: 2 ms -> over 100 ms a read).
+    # trial slower as the study grew (SQLite, 150 stages: 1 -> 9.5 ms a read; 0.8 ms now).
     study = optuna.create_study(storage=f"sqlite:///{tmp_path / 'study.db'}",
                                 sampler=RocketSampler(SPACE, seed=0, n_startup=4))
     study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=24)
