@@ -4,6 +4,7 @@ ask/tell with out-of-order tells, define-by-run, failures, and the fidelity hook
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,26 @@ def test_signals_of_older_studies_are_still_read() -> None:
     study._storage.set_trial_system_attr(trial._trial_id, SIGNALS_KEY,
                                          {"stage": 2, "entropy": 0.8})
     assert [s["entropy"] for s in read_signals(study)] == [0.9, 0.8]
+
+
+def test_a_stored_state_that_does_not_fit_warns_once_and_a_new_agent_goes_on(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    run(RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=32), 16, storage=url,
+        study_name="s")
+    wider = RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=64)
+    resumed = optuna.load_study(study_name="s", storage=url, sampler=wider)
+    with pytest.warns(UserWarning, match="does not fit this sampler") as caught:
+        resumed.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=12)
+    assert len([w for w in caught if "does not fit" in str(w.message)]) == 1
+    assert len(resumed.trials) == 28
+    assert wider.stage >= 1  # its own state now, which a third sampler like it loads
+    again = RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=64)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*does not fit")
+        optuna.load_study(study_name="s", storage=url, sampler=again).ask()
+    assert again.stage >= wider.stage  # loaded (and maybe one more update due)
 
 
 def test_state_survives_a_reload_from_sqlite(tmp_path: Path) -> None:

@@ -176,6 +176,7 @@ class RocketSampler(BaseSampler):
         self._rows: dict[tuple[int, int], Row] = {}  # (build, trial number) -> row
         self._critic: Critic | None = None
         self._critic_n = -1  # history size the critic was fitted on
+        self._unloadable: str | None = None  # checksum of a stored state that did not fit
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -322,8 +323,10 @@ class RocketSampler(BaseSampler):
             agent is None or (int(meta["stage"]), int(meta["build"])) > (agent.stage, agent.build)
         ):
             saved = load_state(study, attrs)
-            if saved is not None:
-                loaded = Agent.from_bytes(saved[2], self._settings)
+            loaded = None
+            if saved is not None and meta.get("sha256") != self._unloadable:
+                loaded = self._load_agent(saved[2], meta)
+            if loaded is not None:
                 fixed = self._space is None or [h.name for h in loaded.heads] == list(self._space)
                 if fixed and loaded.stage >= (agent.stage if agent is not None else 0):
                     if self._seed is not None:
@@ -387,6 +390,24 @@ class RocketSampler(BaseSampler):
         units = np.stack([u for _, u in encoded])
         best = int(np.argmax(critic.score(units, tokens)))
         return draws[best], configs[best]
+
+    def _load_agent(self, data: bytes, meta: dict[str, Any]) -> Agent | None:
+        """The stored agent, or None (with one warning) when it does not fit this sampler:
+        saved with other network sizes (``hidden_size``, ``embed_size``, ``n_bins``) or by
+        another version of Rocket. The study's trials are all still there, so a new agent
+        learns from them at its next stage and its state then replaces the stored one."""
+        try:
+            return Agent.from_bytes(data, self._settings)
+        except (RuntimeError, KeyError, ValueError, TypeError) as exc:
+            self._unloadable = meta.get("sha256")
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            warnings.warn(
+                f"RocketSampler: the agent state stored in this study (stage {meta.get('stage')})"
+                " does not fit this sampler's settings or Rocket version, so a new agent starts"
+                f" and learns from the study's trials. ({reason})",
+                stacklevel=3,
+            )
+            return None
 
     def _rebuild_if_grown(
         self, trials: Sequence[FrozenTrial], agent: Agent | None
