@@ -322,10 +322,10 @@ class RocketSampler(BaseSampler):
         if isinstance(meta, dict) and (
             agent is None or (int(meta["stage"]), int(meta["build"])) > (agent.stage, agent.build)
         ):
-            saved = load_state(study, attrs)
-            loaded = None
-            if saved is not None and meta.get("sha256") != self._unloadable:
-                loaded = self._load_agent(saved[2], meta)
+            # A state already found not to fit is not decoded again at every trial.
+            unfit = meta.get("sha256") == self._unloadable
+            saved = None if unfit else load_state(study, attrs)
+            loaded = None if saved is None else self._load_agent(saved[2], meta)
             if loaded is not None:
                 fixed = self._space is None or [h.name for h in loaded.heads] == list(self._space)
                 if fixed and loaded.stage >= (agent.stage if agent is not None else 0):
