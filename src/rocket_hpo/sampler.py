@@ -9,8 +9,9 @@ Each ``suggest_*`` call is answered by decoding the next hyperparameter from the
 conditional hyperparameters are drawn only when the objective asks for them. With a
 ``space``, once ``n_startup`` results exist, a trial that is not refining a pool member
 is instead decided in ``before_trial``: the policy draws ``n_candidates`` whole
-configurations (active hyperparameters only) and a self-play critic fitted to the agent's
-own ranked history (:mod:`rocket_hpo.agent._critic`) picks the one to evaluate.
+configurations (active hyperparameters only), a self-play critic fitted to the agent's own
+ranked history (:mod:`rocket_hpo.agent._critic`) adds ``critic_candidates`` of its own,
+and the critic picks the one to evaluate.
 
 Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
 
@@ -342,7 +343,8 @@ class RocketSampler(BaseSampler):
         due = agent is None or n - agent.n_seen >= s.group_size
         # The critic needs the space (candidates are whole configurations) and is refitted
         # whenever the history grew; without either job, the history is not built at all.
-        refit = self._space is not None and s.n_candidates > 1 and n != self._critic_n
+        refit = (self._space is not None and s.n_candidates + s.critic_candidates > 1
+                 and n != self._critic_n)
         if n < s.n_startup or not (due or refit):
             return
         if self._space is None:
@@ -371,8 +373,8 @@ class RocketSampler(BaseSampler):
         space = self._space
         first = agent.begin(fraction, rng, n_finished)
         if first.parent is not None or any(name not in agent.index for name in space):
-            # Local refinement of a pool member stays as drawn: re-ranking those steps
-            # too concentrated the search around the best member (worse on the dev tasks).
+            # Local refinement of a pool member (``refine_max``) stays as drawn: re-ranking
+            # those steps concentrated the search around the best member (dev tasks).
             # (A policy warm-started from another space cannot decode this one whole.)
             return first, None
         draws, configs = [], []
@@ -385,6 +387,9 @@ class RocketSampler(BaseSampler):
                     config[name] = agent.draw(d, agent.index[name])
             draws.append(d)
             configs.append(config)
+        for _ in range(self._settings.critic_candidates):
+            draws.append(first)  # answered from the preset; the draw itself is not used
+            configs.append(critic.sample(space, agent.index, rng))
         encoded = [encode_config(agent.heads, c) for c in configs]
         tokens = np.stack([t for t, _ in encoded])
         units = np.stack([u for _, u in encoded])

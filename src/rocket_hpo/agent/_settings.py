@@ -128,9 +128,11 @@ class AgentSettings:
     (local refinement) rather than uniformly inside the bin."""
     local_width: float = 0.35
     """Standard deviation of that local draw, in bins."""
-    refine_max: float = 0.7
+    refine_max: float = 0.0
     """Largest share of proposals that refine a pool member (local search guided by the
-    policy: its probabilities times a kernel around the member, see ``Agent._refine``)."""
+    policy: its probabilities times a kernel around the member, see ``Agent._refine``).
+    These trials skip the critic. 0 (the default since the critic proposes too) sends
+    every trial through the critic; 0.7 was the default before."""
     refine_ramp: int = 30
     """Finished trials over which that share grows linearly from 0 to ``refine_max``."""
     refine_width: float = 0.5
@@ -140,8 +142,14 @@ class AgentSettings:
     """Relative weight of the other choices of a categorical when refining."""
     n_candidates: int = 16
     """Configurations drawn from the policy for each trial that does not refine a pool member;
-    the critic picks the one to evaluate (``rocket_hpo.agent._critic``). 1 evaluates every
+    with the critic's own ``critic_candidates``, the critic picks the one to evaluate
+    (``rocket_hpo.agent._critic``). 1 with ``critic_candidates=0`` evaluates every policy
     draw as it comes. Needs a ``space``."""
+    critic_candidates: int = 16
+    """Configurations the critic draws from its own density of the better trials (each
+    hyperparameter near a randomly chosen better row), added to the policy's
+    ``n_candidates`` before the critic picks. 0: only the policy proposes. Needs a
+    ``space``."""
     critic_gamma: float = 0.10
     """Share of the history (best first) the critic treats as "better" than the rest."""
 
@@ -149,7 +157,7 @@ class AgentSettings:
         ints = {
             "group_size": 1, "n_startup": 1, "n_bins": 2, "hidden_size": 1, "embed_size": 1,
             "max_elites": 1, "update_steps": 0, "explore_decay": 1, "refine_ramp": 1,
-            "n_candidates": 1,
+            "n_candidates": 1, "critic_candidates": 0,
         }
         unit = ("elite_fraction", "explore_start", "explore_end", "local_prob", "entropy_floor",
                 "refine_max", "refine_switch", "critic_gamma")
