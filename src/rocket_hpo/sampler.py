@@ -377,24 +377,28 @@ class RocketSampler(BaseSampler):
             # those steps concentrated the search around the best member (dev tasks).
             # (A policy warm-started from another space cannot decode this one whole.)
             return first, None
-        draws, configs = [], []
-        for i in range(self._settings.n_candidates):
-            d = first if i == 0 else agent.begin(fraction, rng, n_finished)
-            d.parent = None  # the other candidates are free draws too
-            config: dict[str, Any] = {}
-            for name in space:
-                if space.is_active(name, config):
-                    config[name] = agent.draw(d, agent.index[name])
-            draws.append(d)
-            configs.append(config)
-        for _ in range(self._settings.critic_candidates):
-            draws.append(first)  # answered from the preset; the draw itself is not used
-            configs.append(critic.sample(space, agent.index, rng))
+        n = self._settings.n_candidates
+        if [h.name for h in agent.heads] == list(space):
+            configs = agent.draw_many(fraction, rng, n_finished, n, space)
+        else:  # decode one at a time, in the space's order
+            configs = []
+            for i in range(n):
+                d = first if i == 0 else agent.begin(fraction, rng, n_finished)
+                d.parent = None  # the other candidates are free draws too
+                config: dict[str, Any] = {}
+                for name in space:
+                    if space.is_active(name, config):
+                        config[name] = agent.draw(d, agent.index[name])
+                configs.append(config)
+        configs += [critic.sample(space, agent.index, rng)
+                    for _ in range(self._settings.critic_candidates)]
         encoded = [encode_config(agent.heads, c) for c in configs]
         tokens = np.stack([t for t, _ in encoded])
         units = np.stack([u for _, u in encoded])
         best = int(np.argmax(critic.score(units, tokens)))
-        return draws[best], configs[best]
+        # The trial is answered from the chosen configuration (the preset); ``first`` only
+        # answers what the objective asks beyond the space.
+        return first, configs[best]
 
     def _load_agent(self, data: bytes, meta: dict[str, Any]) -> Agent | None:
         """The stored agent, or None (with one warning) when it does not fit this sampler:

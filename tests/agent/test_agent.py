@@ -1,5 +1,6 @@
 """The agent on its own: refinement keeps a good parent reachable, updates move the policy
-towards the pool and away from the worst, and its state round-trips exactly."""
+towards the pool and away from the worst, many configurations decoded side by side follow
+the same distribution as one at a time, and its state round-trips exactly."""
 
 from __future__ import annotations
 
@@ -37,6 +38,33 @@ def test_updates_move_the_policy_towards_the_pool() -> None:
     xs = np.array([agent.draw(d, 1) for d in draws])
     assert choices.count("b") > 120
     assert np.mean(np.abs(xs - 0.8) < 0.2) > 0.5
+
+
+def test_side_by_side_draws_follow_the_one_at_a_time_distribution() -> None:
+    from rocket_hpo.space import Categorical, Float, Space
+
+    space = Space(c=Categorical(["a", "b", "c"]), x=Float(0.0, 1.0, when=("c", ["b", "c"])))
+    agent = Agent(HEADS, AgentSettings(explore_end=0.0), seed_key=0)
+    history = rows(40, 0)
+    for _ in range(3):
+        agent.update(history, history[-4:])
+    many = agent.draw_many(1.0, np.random.default_rng(0), 100, 3000, space)
+    single = []
+    rng = np.random.default_rng(1)
+    for _ in range(3000):
+        d = agent.begin(1.0, rng, 100)
+        d.parent = None
+        config = {"c": agent.draw(d, 0)}
+        if space.is_active("x", config):
+            config["x"] = agent.draw(d, 1)
+        single.append(config)
+    for value in ("a", "b", "c"):
+        share_many = np.mean([c["c"] == value for c in many])
+        assert abs(share_many - np.mean([c["c"] == value for c in single])) < 0.04
+    assert all(("x" in c) == (c["c"] != "a") for c in many)  # inactive: never drawn
+    xs_many = [c["x"] for c in many if "x" in c]
+    xs_single = [c["x"] for c in single if "x" in c]
+    assert abs(np.mean(xs_many) - np.mean(xs_single)) < 0.03
 
 
 def test_refinement_keeps_the_parents_category_even_against_the_policy() -> None:

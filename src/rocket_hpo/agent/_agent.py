@@ -144,6 +144,36 @@ class Agent:
             return head.value(float(np.clip(u, 0.0, 1.0)))
         return head.value(self._unit_in_bin(d.rng, position, token))
 
+    def draw_many(
+        self, fraction: float, rng: np.random.Generator, n_finished: int, n: int, space: Any
+    ) -> list[dict[str, Any]]:
+        """``n`` free draws (no refinement) of whole configurations of ``space``, decoded
+        side by side: one batched policy step per hyperparameter instead of one per
+        hyperparameter and configuration. The same distribution as ``n`` calls of
+        :meth:`begin` and :meth:`draw` in the heads' order, for a space whose order is the
+        heads' order; a hyperparameter inactive in a configuration is fed as inactive."""
+        explore = self.settings.exploration(n_finished)
+        configs: list[dict[str, Any]] = [{} for _ in range(n)]
+        with torch.no_grad(), one_thread():
+            hidden, fid = self.policy.begin(fraction, n)
+            prev = torch.zeros(n, dtype=torch.long)
+            for p, head in enumerate(self.heads):
+                probs_t, hidden = self.policy.step_many(hidden, fid, p, prev)
+                k = head.n_outputs
+                probs = probs_t.double().numpy() * (1.0 - explore) + explore / k
+                cdf = np.cumsum(probs, axis=1)
+                u = rng.random(n) * cdf[:, -1]
+                tokens = np.minimum((cdf <= u[:, None]).sum(axis=1), k - 1)
+                active = np.array([space.is_active(head.name, c) for c in configs])
+                for i in np.flatnonzero(active):
+                    t = int(tokens[i])
+                    configs[i][head.name] = (
+                        head.value(self._unit_in_bin(rng, p, t)) if head.kind == "continuous"
+                        else head.decode(t)
+                    )
+                prev = torch.from_numpy(np.where(active, tokens, self.policy.inactive))
+        return configs
+
     def _anchor(self, d: Draw, position: int) -> int | None:
         """The parent's token at ``position`` when this draw refines a pool member."""
         if d.parent is None:

@@ -99,10 +99,27 @@ class Policy(nn.Module):
         return torch.log_softmax(logits, dim=-1)
 
     # --- sampling: one position at a time ----------------------------------------------
-    def begin(self, fraction: float) -> tuple[torch.Tensor, torch.Tensor]:
-        """Start decoding: (hidden state (1, 1, H), fidelity embedding (E,))."""
+    def begin(self, fraction: float, n: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+        """Start decoding ``n`` configurations: (hidden state (1, n, H), fidelity embedding
+        (E,))."""
         fid = self.fidelity(fidelity_features(torch.tensor([fraction])))[0]
-        return torch.zeros(1, 1, self.gru.hidden_size), fid
+        return torch.zeros(1, n, self.gru.hidden_size), fid
+
+    def step_many(
+        self, hidden: torch.Tensor, fid: torch.Tensor, position: int, prev_tokens: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`step` for ``n`` configurations at once: hidden (1, n, H), ``prev_tokens``
+        (n,). Returns (probabilities (n, outputs of the head), new hidden state)."""
+        n = hidden.shape[1]
+        if position == 0:
+            x = self.start.expand(n, -1)
+        else:
+            x = self.token[position - 1, prev_tokens]  # (n, E)
+        x = (x + self.position[position] + fid).unsqueeze(1)  # (n, 1, E)
+        out, hidden = self.gru(x, hidden)  # out: (n, 1, H)
+        logits = out[:, 0] @ self.head_w[position] + self.head_b[position]  # (n, K)
+        k = self.n_outputs[position]
+        return torch.softmax(logits[:, :k], dim=-1), hidden
 
     def step(
         self, hidden: torch.Tensor, fid: torch.Tensor, position: int, prev_token: int
