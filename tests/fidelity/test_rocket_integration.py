@@ -36,7 +36,9 @@ def test_rocket_sampler_on_the_ladder() -> None:
     study = optuna.create_study(
         direction="maximize", sampler=RocketSampler(SPACE, seed=0, fidelity=scheduler)
     )
-    study.optimize(objective, n_trials=70)
+    # A verdict needs 6 configurations scored on both 1/9 and 1/3 (Trust's min_pairs);
+    # promotions deliver the sixth between trial 70 and 85 depending on the proposals.
+    study.optimize(objective, n_trials=85)
     promoted = [t for t in study.trials if PROMOTED_FROM in t.user_attrs]
     assert promoted
     for t in promoted:
@@ -49,4 +51,4 @@ def test_rocket_sampler_on_the_ladder() -> None:
     assert scheduler.learning_fraction(study) == pytest.approx(1 / 3)
     assert best_full_trial(study) is not None
     summary = cost_summary(study)
-    assert summary.n_trials == 70 and summary.saving > 1.5
+    assert summary.n_trials == 85 and summary.saving > 1.5
