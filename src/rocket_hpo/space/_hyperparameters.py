@@ -166,10 +166,12 @@ class _Numeric(Hyperparameter):
 
     def _unit(self, x: float) -> float:
         lo, hi = float(self.low), float(self.high)
+        if self.log:
+            lo, hi, x = math.log(lo), math.log(hi), math.log(x)
+        # A range narrower than the float resolution (e.g. 829 to 829.0000000000003 on a
+        # log scale, whose logs are equal) is a single point.
         if hi == lo:
             return 0.0
-        if self.log:
-            return (math.log(x) - math.log(lo)) / (math.log(hi) - math.log(lo))
         return (x - lo) / (hi - lo)
 
     def _from_unit(self, u: float) -> float:
