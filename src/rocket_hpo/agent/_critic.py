@@ -150,8 +150,8 @@ def _truncated_normal(mu: float, sd: float, rng: np.random.Generator) -> float:
 
 def _widths(seen: NDArray[Any], n_outputs: int) -> NDArray[Any]:
     """Per-row kernel widths: the larger gap to a neighbouring row (the ends of [0, 1]
-    count as neighbours), clipped to [1 / (m + 2), 1] (1/100 at most) and never below half
-    a bin, so a grid or a tight cluster still spreads to its neighbours."""
+    count as neighbours), at most 1 and at least 1 / (m + 2) (with m rows; never below
+    1/100) and half a bin, so a grid or a tight cluster still spreads to its neighbours."""
     m = len(seen)
     order = np.argsort(seen, kind="stable")
     ext = np.concatenate([[0.0], seen[order], [1.0]])
