@@ -131,8 +131,12 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_continues(study_file: str, tmp_path:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     argv = [sys.executable, "-m", "rocket_hpo.cli", "tune", study_file, "--storage", url]
     env = {**os.environ, "QUAD_SLEEP": "0.2"}
+    # The child gets the default SIGINT handling: a shell that starts the test suite in the
+    # background without job control (as CI may) leaves SIGINT ignored, and Python then
+    # never raises KeyboardInterrupt.
     proc = subprocess.Popen([*argv, "--trials", "200"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     # Interrupt once the progress shows two finished trials. (Polling the SQLite file for
     # them instead missed the whole 50-second run once, on a loaded machine.)
     watchdog = threading.Timer(90, proc.kill)
