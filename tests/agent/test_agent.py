@@ -67,6 +67,22 @@ def test_side_by_side_draws_follow_the_one_at_a_time_distribution() -> None:
     assert abs(np.mean(xs_many) - np.mean(xs_single)) < 0.03
 
 
+def test_an_update_that_diverges_is_undone_with_a_warning() -> None:
+    import pytest
+
+    # A learning rate this large drives the weights to NaN within a few updates.
+    agent = Agent(HEADS, AgentSettings(learning_rate=1e6), seed_key=0)
+    history = rows(40, 0)
+    with pytest.warns(RuntimeWarning, match="non-finite"):
+        for _ in range(4):
+            result = agent.update(history, history[-4:])
+    assert all(bool(torch.isfinite(q).all()) for q in agent.policy.parameters())
+    assert agent.stage == 4 and np.isfinite(result.stats.entropy)
+    assert all(np.isfinite(m).all() for m in result.marginals)
+    draw = agent.begin(1.0, np.random.default_rng(0), 40)
+    assert agent.draw(draw, 0) in ("a", "b", "c")
+
+
 def test_refinement_keeps_the_parents_category_even_against_the_policy() -> None:
     agent = Agent(HEADS, AgentSettings(refine_switch=0.1), seed_key=0)
     history = rows(40, 1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import io
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,10 +244,34 @@ class Agent:
                 steps=s.update_steps, clip=s.clip, kl_coef=s.kl_coef,
                 entropy_floor=s.entropy_floor, entropy_coef=s.entropy_coef,
             )
+            if not all(bool(torch.isfinite(q).all()) for q in self.policy.parameters()):
+                stats = self._undo_update(batch)
             self.reference.load_state_dict(self.policy.state_dict())
             marginals = self._marginals(batch.tokens[:k], batch.fraction[:k])
         self.stage += 1
         return StageResult(stats, adv, marginals)
+
+    def _undo_update(self, batch: Batch) -> UpdateStats:
+        """An update that left non-finite weights (seen once in a 4-worker PostgreSQL run;
+        the cause is not known) is undone: the policy goes back to the reference (the
+        policy before this update) and Adam starts afresh, so one bad stage costs one
+        stage, not the study."""
+        warnings.warn(
+            f"Rocket agent: the update of stage {self.stage + 1} gave non-finite policy "
+            "weights; it was undone and the optimiser state reset.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        self.policy.load_state_dict(self.reference.state_dict())
+        self.optimizer = torch.optim.Adam(
+            self.policy.parameters(), lr=self.settings.learning_rate, foreach=True
+        )
+        s = self.settings
+        return group_update(
+            self.policy, self.reference, self.optimizer, batch, self.smooth, steps=0,
+            clip=s.clip, kl_coef=s.kl_coef, entropy_floor=s.entropy_floor,
+            entropy_coef=s.entropy_coef,
+        )
 
     def _worst(self, history: list[Row], scores: NDArray[Any]) -> list[Row]:
         """Negative replay: up to ``max_elites`` rows spread evenly over the worse half of
