@@ -76,9 +76,7 @@ class Agent:
         sizes = [h.n_outputs for h in heads]
         self.policy = Policy(sizes, settings.hidden_size, settings.embed_size, seed)
         self.reference = copy.deepcopy(self.policy).requires_grad_(False)
-        self.optimizer = torch.optim.Adam(
-            self.policy.parameters(), lr=settings.learning_rate, foreach=True
-        )
+        self.optimizer = self._new_optimizer()
         K = max(sizes)
         self.smooth = torch.from_numpy(
             np.stack([smoothing_matrix(h, K, settings.smoothing) for h in heads])
@@ -239,11 +237,7 @@ class Agent:
             weight=torch.tensor(weight, dtype=torch.float32),
         )
         with one_thread():
-            stats = group_update(
-                self.policy, self.reference, self.optimizer, batch, self.smooth,
-                steps=s.update_steps, clip=s.clip, kl_coef=s.kl_coef,
-                entropy_floor=s.entropy_floor, entropy_coef=s.entropy_coef,
-            )
+            stats = self._group_update(batch, s.update_steps)
             if not all(bool(torch.isfinite(q).all()) for q in self.policy.parameters()):
                 stats = self._undo_update(batch)
             self.reference.load_state_dict(self.policy.state_dict())
@@ -263,12 +257,18 @@ class Agent:
             stacklevel=3,
         )
         self.policy.load_state_dict(self.reference.state_dict())
-        self.optimizer = torch.optim.Adam(
+        self.optimizer = self._new_optimizer()
+        return self._group_update(batch, steps=0)  # the statistics of the restored policy
+
+    def _new_optimizer(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam(
             self.policy.parameters(), lr=self.settings.learning_rate, foreach=True
         )
+
+    def _group_update(self, batch: Batch, steps: int) -> UpdateStats:
         s = self.settings
         return group_update(
-            self.policy, self.reference, self.optimizer, batch, self.smooth, steps=0,
+            self.policy, self.reference, self.optimizer, batch, self.smooth, steps=steps,
             clip=s.clip, kl_coef=s.kl_coef, entropy_floor=s.entropy_floor,
             entropy_coef=s.entropy_coef,
         )

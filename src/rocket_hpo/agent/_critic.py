@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
+from rocket_hpo.agent._agent import uniform_value
 from rocket_hpo.agent._heads import Head
 from rocket_hpo.agent._pool import Row
 
@@ -79,6 +80,7 @@ class _Factor:
 
     seen: NDArray[Any]  # (m,) unit positions (ordered heads) or tokens (categorical)
     widths: NDArray[Any]  # (m,) kernel widths of ordered heads (empty for categorical)
+    norms: NDArray[Any]  # (m,) each truncated kernel's normaliser (empty for categorical)
 
 
 @dataclass
@@ -109,9 +111,7 @@ class _Density:
         f = self.factors[p]
         m = len(f.seen)
         if m == 0 or rng.random() < 1.0 / (m + 1.0):
-            if head.kind == "continuous":
-                return head.value(float(rng.random()))
-            return head.decode(int(rng.integers(head.n_outputs)))
+            return uniform_value(head, rng)
         i = int(rng.integers(m))
         if head.kind == "categorical":
             return head.decode(int(f.seen[i]))
@@ -131,12 +131,21 @@ def _value_density(head: Head, f: _Factor, x: NDArray[Any]) -> NDArray[Any]:
     if m == 0:
         return np.ones(len(x))
     # Parzen window of truncated Gaussians on [0, 1] plus one uniform pseudo-row.
-    mu, w = f.seen[None, :], f.widths[None, :]
-    mass = ndtr((1.0 - mu) / w) - ndtr(-mu / w)
-    z = (x[:, None] - mu) / w
-    kernel = np.exp(-0.5 * z * z) / (w * math.sqrt(2 * math.pi) * mass)
+    z = (x[:, None] - f.seen[None, :]) / f.widths[None, :]
+    kernel = np.exp(-0.5 * z * z) / f.norms[None, :]
     out: NDArray[Any] = (kernel.sum(1) + 1.0) / (m + 1.0)
     return out
+
+
+def _factor(head: Head, seen: NDArray[Any]) -> _Factor:
+    """The factor of ``head`` for the rows' active values ``seen``; an ordered head's kernel
+    widths and normalisers (the Gaussian's, times its mass inside [0, 1]) are fixed here,
+    once per fit, not at every rating."""
+    if head.kind == "categorical" or len(seen) == 0:
+        return _Factor(seen, np.zeros(0), np.zeros(0))
+    w = _widths(seen, head.n_outputs)
+    mass = ndtr((1.0 - seen) / w) - ndtr(-seen / w)
+    return _Factor(seen, w, w * math.sqrt(2 * math.pi) * mass)
 
 
 def _truncated_normal(mu: float, sd: float, rng: np.random.Generator) -> float:
@@ -166,9 +175,7 @@ def _fit_density(heads: Sequence[Head], coords: NDArray[Any]) -> _Density:
     factors = []
     for p, head in enumerate(heads):
         col = coords[:, p]
-        seen = col[np.isfinite(col)]
-        ordered = head.kind != "categorical" and len(seen) > 0
-        factors.append(_Factor(seen, _widths(seen, head.n_outputs) if ordered else np.zeros(0)))
+        factors.append(_factor(head, col[np.isfinite(col)]))
     return _Density(len(coords), factors)
 
 

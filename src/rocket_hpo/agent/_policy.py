@@ -128,9 +128,5 @@ class Policy(nn.Module):
 
         Returns (probabilities over the head's outputs (n,), new hidden state).
         """
-        x = self.start if position == 0 else self.token[position - 1, prev_token]
-        x = (x + self.position[position] + fid).view(1, 1, -1)
-        out, hidden = self.gru(x, hidden)  # out: (1, 1, H)
-        logits = out[0, 0] @ self.head_w[position] + self.head_b[position]  # (K,)
-        n = self.n_outputs[position]
-        return torch.softmax(logits[:n], dim=-1), hidden
+        probs, hidden = self.step_many(hidden, fid, position, torch.tensor([prev_token]))
+        return probs[0], hidden
