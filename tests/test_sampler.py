@@ -74,8 +74,8 @@ def test_learns_the_better_branch_and_never_samples_an_inactive_one() -> None:
 def test_stored_entropy_falls_and_stage_mean_score_rises() -> None:
     # Seed 4: on some seeds the policy settles on a wrong activation without trying the
     # right one often enough (seeds 10-29: 1 of 20 with the second round's defaults, 0 of
-    # 20 with the third's and with the fourth's; seed 3, used before, is one such seed with
-    # the third round's defaults).
+    # 20 with the third's and with the fourth's, benchmarks/agent/entropy_seeds.py; seed 3,
+    # used before, is one such seed with the third round's defaults).
     study = run(RocketSampler(SPACE, seed=4), 100)
     signals = read_signals(study)
     assert len(signals) >= 15
