@@ -277,6 +277,8 @@ def test_invalid_arguments_name_the_parameter() -> None:
         RocketSampler(SPACE, group_size=0)
     with pytest.raises(ValueError, match="'local_prob' setting must be a number in \\[0, 1\\]"):
         AgentSettings(local_prob=1.5)
+    with pytest.raises(ValueError, match="'critic_candidates' setting must be an integer >= 0"):
+        RocketSampler(SPACE, critic_candidates=-1)
     with pytest.raises(ValueError, match="multi-objective"):
         optuna.create_study(directions=["minimize", "minimize"],
                             sampler=RocketSampler(SPACE)).ask()
