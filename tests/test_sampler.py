@@ -1,5 +1,6 @@
-"""RocketSampler acceptance: determinism, conditional branches, learning signals, resume,
-ask/tell with out-of-order tells, define-by-run, failures, and the fidelity hook."""
+"""RocketSampler acceptance: determinism, where trials come from, conditional branches,
+learning signals, resume, ask/tell with out-of-order tells, define-by-run, failures, the
+fidelity hook, and the choice of starting weights."""
 
 from __future__ import annotations
 
@@ -41,20 +42,28 @@ def run(sampler: optuna.samplers.BaseSampler, n: int, **kw: Any) -> optuna.Study
 
 
 def test_same_seed_gives_the_same_proposals() -> None:
-    a = run(RocketSampler(SPACE, seed=7, n_startup=4), 16)
-    b = run(RocketSampler(SPACE, seed=7, n_startup=4), 16)
-    c = run(RocketSampler(SPACE, seed=8, n_startup=4), 16)
-    assert a.sampler.stage >= 3  # type: ignore[attr-defined]
+    a = run(RocketSampler(SPACE, seed=7), 16)
+    b = run(RocketSampler(SPACE, seed=7), 16)
+    c = run(RocketSampler(SPACE, seed=8), 16)
+    assert a.sampler.stage == 3  # type: ignore[attr-defined]  # 12 told when trial 16 starts
     assert [t.params for t in a.trials] == [t.params for t in b.trials]
     assert [t.params for t in a.trials] != [t.params for t in c.trials]
 
 
-def test_learns_the_better_branch_and_never_samples_an_inactive_one() -> None:
+def test_every_trial_is_the_policys_and_records_where_it_came_from() -> None:
+    study = run(RocketSampler(SPACE, seed=1), 6)
+    study.enqueue_trial({"x": 0.0, "lr": 0.1, "n": 4, "act": "relu"})
+    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=2)
+    origins = [t.user_attrs["rocket:origin"] for t in study.trials]
+    assert origins == ["policy"] * 6 + ["enqueued", "policy"]
+
+
+def test_conditional_hyperparameters_are_decoded_only_when_active() -> None:
     space = Space(
         branch=Categorical(["good", "bad"]),
         g=Float(0.0, 1.0, when=("branch", "good")),
         b=Float(0.0, 1.0, when=("branch", "bad")),
-        depth=Int(1, 8, when=("branch", "bad")),
+        depth=Int(1, 8, when="b"),
     )
 
     def objective(trial: optuna.Trial) -> float:
@@ -64,49 +73,41 @@ def test_learns_the_better_branch_and_never_samples_an_inactive_one() -> None:
         return 0.4 - (c["b"] - 0.5) ** 2
 
     study = optuna.create_study(direction="maximize", sampler=RocketSampler(space, seed=0))
-    study.optimize(objective, n_trials=130)
+    study.optimize(objective, n_trials=40)
     for t in study.trials:
         space.validate(t.params)  # inactive hyperparameters are never present
-    last = [t.params["branch"] for t in study.trials[-50:]]
-    assert last.count("good") >= 45
+    branches = [t.params["branch"] for t in study.trials]
+    # The better branch is taken more once results say so (random: half of them).
+    assert branches[-15:].count("good") >= 10
 
 
-def test_stored_entropy_falls_and_stage_mean_score_rises() -> None:
-    # Seed 4: on some seeds the policy settles on a wrong activation without trying the
-    # right one often enough (seeds 10-29: 1 of 20 with the second round's defaults, 0 of
-    # 20 with the third's and with the fourth's, benchmarks/agent/entropy_seeds.py; seed 3,
-    # used before, is one such seed with the third round's defaults).
-    study = run(RocketSampler(SPACE, seed=4), 100)
+def test_stage_signals_describe_the_policy() -> None:
+    study = run(RocketSampler(SPACE, seed=4), 30)
     signals = read_signals(study)
-    assert len(signals) >= 15
-    assert [s["stage"] for s in signals] == list(range(1, len(signals) + 1))
-    entropy = [s["entropy"] for s in signals]
-    assert np.mean(entropy[-4:]) < np.mean(entropy[:4]) - 0.05
-    means = [s["group_mean_value"] for s in signals]
-    assert np.mean(means[-5:]) < np.mean(means[:5])  # minimised: lower is better
+    assert [s["stage"] for s in signals] == list(range(1, 8))
     last = signals[-1]
-    # The best value among the trials the last update saw (one worker: the first n).
-    seen = [t.value for t in study.trials[: last["n_trials"]] if t.value is not None]
+    assert last["n_trials"] == 28  # stage 7 ran when trial 29 started: 28 finished
+    seen = [t.value for t in study.trials[:28] if t.value is not None]
     assert last["best_value"] == pytest.approx(min(seen))
+    assert last["group_size"] == 4
     assert set(last["hyperparameters"]) == set(SPACE)
-    probs = last["hyperparameters"]["act"]["probs"]
-    assert max(probs, key=probs.get) == "tanh"
+    assert sum(last["hyperparameters"]["act"]["probs"].values()) == pytest.approx(1.0)
     lr = last["hyperparameters"]["lr"]
     assert 1e-5 <= lr["q10"] <= lr["median"] <= lr["q90"] <= 1.0
+    assert 0.0 < last["entropy"] <= 1.0 and math.isfinite(last["kl"])
 
 
 def test_signals_live_on_trials_so_study_attributes_do_not_grow(tmp_path: Path) -> None:
     # Every trial re-reads the study system attributes; signals stored there made each
     # trial slower as the study grew (SQLite, 150 stages: 1 -> 9.5 ms a read; 0.8 ms now).
     study = optuna.create_study(storage=f"sqlite:///{tmp_path / 'study.db'}",
-                                sampler=RocketSampler(SPACE, seed=0, n_startup=4))
-    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=24)
+                                sampler=RocketSampler(SPACE, seed=0))
+    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=12)
     keys_early = set(study._storage.get_study_system_attrs(study._study_id))
-    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=24)
+    study.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=12)
     assert set(study._storage.get_study_system_attrs(study._study_id)) == keys_early
     signals = read_signals(study)
-    assert [s["stage"] for s in signals] == list(range(1, len(signals) + 1))
-    assert len(signals) >= 10
+    assert [s["stage"] for s in signals] == list(range(1, 6))
     holders = [t for t in study.trials if SIGNALS_KEY in t.system_attrs]
     assert len(holders) == len(signals)
 
@@ -121,54 +122,52 @@ def test_signals_of_older_studies_are_still_read() -> None:
     assert [s["entropy"] for s in read_signals(study)] == [0.9, 0.8]
 
 
-def test_a_stored_state_that_does_not_fit_warns_once_and_a_new_agent_goes_on(
-    tmp_path: Path,
-) -> None:
+def test_a_state_of_the_earlier_agent_is_refused_with_one_warning(tmp_path: Path) -> None:
+    from rocket_hpo.agent._storage import save_state
+
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    run(RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=32), 16, storage=url,
-        study_name="s")
-    wider = RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=64)
-    resumed = optuna.load_study(study_name="s", storage=url, sampler=wider)
-    with pytest.warns(UserWarning, match="does not fit this sampler") as caught:
-        resumed.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=12)
+    study = run(optuna.samplers.RandomSampler(seed=0), 8, storage=url, study_name="s")
+    save_state(study, b"a state the earlier GRU agent wrote", stage=5, build=0)
+    sampler = RocketSampler(SPACE, seed=1)
+    resumed = optuna.load_study(study_name="s", storage=url, sampler=sampler)
+    with pytest.warns(UserWarning, match="does not fit") as caught:
+        resumed.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=8)
     assert len([w for w in caught if "does not fit" in str(w.message)]) == 1
-    assert len(resumed.trials) == 28
-    assert wider.stage >= 1  # its own state now, which a third sampler like it loads
-    again = RocketSampler(SPACE, seed=1, n_startup=4, hidden_size=64)
+    assert len(resumed.trials) == 16
+    assert sampler.stage >= 1  # its own stages now; the next sampler loads them silently
+    again = RocketSampler(SPACE, seed=1)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*does not fit")
         optuna.load_study(study_name="s", storage=url, sampler=again).ask()
-    assert again.stage >= wider.stage  # loaded (and maybe one more update due)
+    assert again.stage >= sampler.stage
 
 
-def test_state_survives_a_reload_from_sqlite(tmp_path: Path) -> None:
+def test_a_resumed_study_continues_from_its_saved_stage(tmp_path: Path) -> None:
+    import torch
+
     url = f"sqlite:///{tmp_path / 'study.db'}"
-    first = RocketSampler(SPACE, seed=1, n_startup=4)
+    first = RocketSampler(SPACE, seed=1)
     study = run(first, 18, storage=url, study_name="s")  # mid-stage: 2 of 4 told
-    saved_stage = first.stage
-    assert saved_stage >= 4
-    second = RocketSampler(SPACE, seed=1, n_startup=4)
-    assert second.stage == 0
+    assert first.stage == 4
+    second = RocketSampler(SPACE, seed=1)
     resumed = optuna.load_study(study_name="s", storage=url, sampler=second)
     trial = resumed.ask()  # loads the saved state before proposing
-    assert second.stage == saved_stage
-    torch = pytest.importorskip("torch")
-    for (k, v), w in zip(first._agent.policy.state_dict().items(),  # type: ignore[union-attr]
-                         second._agent.policy.state_dict().values(),  # type: ignore[union-attr]
-                         strict=True):
-        assert torch.equal(v, w), k
+    assert second.stage == 4
+    a = first._backend.policy.state_dict()
+    b = second._backend.policy.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
     resumed.tell(trial, bowl(SPACE.suggest(trial)))
-    resumed.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=8)
-    assert second.stage > saved_stage
-    assert len(read_signals(study)) == second.stage
+    resumed.optimize(lambda t: bowl(SPACE.suggest(t)), n_trials=5)
+    assert second.stage == 5
+    assert len(read_signals(study)) == 5
 
 
 def test_ask_tell_with_out_of_order_tells() -> None:
-    sampler = RocketSampler(SPACE, seed=2, group_size=4, n_startup=4)
+    sampler = RocketSampler(SPACE, seed=2, group_size=4)
     study = optuna.create_study(sampler=sampler)
     rng = np.random.default_rng(0)
     open_trials: list[tuple[optuna.Trial, float]] = []
-    for _ in range(40):
+    for _ in range(30):
         trial = study.ask()
         open_trials.append((trial, bowl(SPACE.suggest(trial))))
         if len(open_trials) >= 3:  # three workers: tell a random one of the open trials
@@ -176,8 +175,8 @@ def test_ask_tell_with_out_of_order_tells() -> None:
             study.tell(t, v)
     for t, v in open_trials:
         study.tell(t, v)
-    assert sampler.stage >= 6
-    assert len(study.trials) == 40
+    assert sampler.stage == 6  # 28 told when the last trial started
+    assert len(study.trials) == 30
     assert all(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials)
 
 
@@ -192,13 +191,16 @@ def test_define_by_run_without_a_space() -> None:
 
     sampler = RocketSampler(seed=0)
     study = optuna.create_study(sampler=sampler)
-    study.optimize(objective, n_trials=60)
-    agent = sampler._agent
-    assert agent is not None and sampler.stage >= 8
-    assert [h.name for h in agent.heads] == ["kind", "x", "degree"]
+    study.optimize(objective, n_trials=30)
+    assert sampler.stage == 7
     assert all(("degree" in t.params) == (t.params["kind"] == "poly") for t in study.trials)
-    assert sum(t.params["kind"] == "linear" for t in study.trials[-20:]) >= 14
-    assert study.best_value < 0.06
+    proposal = sampler._backend.proposals  # the last trial's columns, in order of appearance
+    assert proposal == {}  # forgotten once told
+    columns = sampler._backend._columns(study.trials)
+    assert columns.names == ["kind", "x", "degree"]
+    # Near the better branch's optimum more often than uniform draws would be (1 in 5).
+    late = [t.params["x"] for t in study.trials[-10:] if t.params["kind"] == "linear"]
+    assert sum(abs(x - 0.2) < 0.1 for x in late) >= 3
 
 
 def test_failures_rank_last_and_their_region_is_avoided() -> None:
@@ -208,19 +210,16 @@ def test_failures_rank_last_and_their_region_is_avoided() -> None:
         c = space.suggest(trial)
         if c["x"] > 0.6:
             raise RuntimeError("diverged")
-        if c["x"] > 0.4:
+        if c["x"] > 0.5:
             return float("nan")
-        return c["x"] + c["y"]  # maximised: the best lies just below the failing region
+        return -((c["x"] - 0.3) ** 2) - (c["y"] - 0.8) ** 2
 
     study = optuna.create_study(direction="maximize", sampler=RocketSampler(space, seed=5))
-    study.optimize(objective, n_trials=100, catch=(RuntimeError,))
-    states = [t.state for t in study.trials]
-    assert optuna.trial.TrialState.FAIL in states[:30]
-    failing = [t.params["x"] > 0.4 for t in study.trials]
-    # Uniform sampling lands in the failing region (x > 0.4) 60 % of the time; the agent
-    # (whose critic already screens proposals from trial 8) must do far better at the end.
-    assert np.mean(failing[-40:]) < 0.5 * 0.6
-    assert np.mean(failing[-40:]) <= np.mean(failing[:20])
+    study.optimize(objective, n_trials=50, catch=(RuntimeError,))
+    failing = [t.params["x"] > 0.5 for t in study.trials]
+    assert any(failing[:15])
+    # Uniform draws fail half of the time (5 or fewer of 25: probability 0.2 %).
+    assert sum(failing[-25:]) <= 5
 
 
 @dataclass
@@ -257,11 +256,13 @@ def test_fidelity_hook_sets_the_fraction_promotes_and_learns_at_its_fidelity() -
     fractions = [t.user_attrs[FIDELITY_PARAM] for t in study.trials]
     assert fractions[:4] == [1.0, 1 / 3, 1.0, 1 / 3]
     promoted = study.trials[19]
+    assert promoted.user_attrs["rocket:origin"] == "promotion"
     low = [t for t in study.trials[:19] if t.user_attrs[FIDELITY_PARAM] < 1.0]
     assert promoted.params == min(low, key=lambda t: t.value).params  # type: ignore[arg-type]
-    full = sum(f == 1.0 for f in fractions)
-    assert read_signals(study)[-1]["n_trials"] == full - 1 or sampler.stage >= 3
-    assert all(s["fraction"] == 1.0 for s in read_signals(study))
+    signals = read_signals(study)
+    # Full-data trials (20 even + 2 promotions, minus the last one running) drive stages.
+    assert [s["n_trials"] for s in signals] == [4, 8, 12, 16, 20]
+    assert all(s["fraction"] == 1.0 for s in signals)
 
 
 def test_invalid_arguments_name_the_parameter() -> None:
@@ -271,34 +272,58 @@ def test_invalid_arguments_name_the_parameter() -> None:
         RocketSampler(SPACE, seed=1.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="'fidelity'"):
         RocketSampler(SPACE, fidelity=object())
+    with pytest.raises(TypeError, match="'pretrained'"):
+        RocketSampler(SPACE, pretrained="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Unknown setting 'groups'"):
         RocketSampler(SPACE, groups=3)
     with pytest.raises(ValueError, match="'group_size' setting must be an integer >= 1"):
         RocketSampler(SPACE, group_size=0)
-    with pytest.raises(ValueError, match="'local_prob' setting must be a number in \\[0, 1\\]"):
-        AgentSettings(local_prob=1.5)
-    with pytest.raises(ValueError, match="'critic_candidates' setting must be an integer >= 0"):
-        RocketSampler(SPACE, critic_candidates=-1)
+    with pytest.raises(ValueError, match="'update_steps' setting must be an integer >= 0"):
+        AgentSettings(update_steps=-1)
+    with pytest.raises(ValueError, match="'kl_coef' setting must be a finite number >= 0"):
+        RocketSampler(SPACE, kl_coef=float("nan"))
+    with pytest.raises(ValueError, match="No policy weights at"):
+        RocketSampler(SPACE, policy_path="/nonexistent/weights.pt")
     with pytest.raises(ValueError, match="multi-objective"):
         optuna.create_study(directions=["minimize", "minimize"],
                             sampler=RocketSampler(SPACE)).ask()
 
 
+def test_pretrained_scratch_and_other_weights(tmp_path: Path) -> None:
+    import torch
+
+    from rocket_hpo.agent._weights import save_weights
+    from rocket_hpo.agent.policy import HistoryPolicy
+
+    shipped = RocketSampler(SPACE, seed=0)._backend.policy.state_dict()
+    scratch = RocketSampler(SPACE, seed=0, pretrained=False)._backend.policy.state_dict()
+    assert not all(torch.equal(shipped[k], scratch[k]) for k in shipped)
+    other = HistoryPolicy(width=8, layers=1)
+    save_weights(other, tmp_path / "mine.pt", {"command": "test"})
+    loaded = RocketSampler(SPACE, seed=0, policy_path=str(tmp_path / "mine.pt"))
+    assert loaded._backend.policy.config == {"width": 8, "layers": 1}
+    run(loaded, 6)  # and it proposes
+
+
 def test_warm_start_from_another_study_and_from_a_saved_policy() -> None:
-    donor = run(RocketSampler(SPACE, seed=4), 40)
-    warm = RocketSampler(SPACE, seed=9, warm_start=donor, n_startup=4)
-    study = run(warm, 8)
-    signals = read_signals(study)
-    assert signals and signals[0]["n_trials"] >= 40  # the donor's trials count from the start
-    policy = RocketSampler(SPACE, seed=9, policy_state=donor.sampler.state_bytes())  # type: ignore[attr-defined]
-    fresh = run(policy, 8)
-    assert fresh.best_value <= run(RocketSampler(SPACE, seed=9), 8).best_value + 1.0
+    import torch
+
+    donor = run(RocketSampler(SPACE, seed=4), 12)
+    warm = RocketSampler(SPACE, seed=9, warm_start=donor)
+    study = run(warm, 2)
+    assert read_signals(study)[0]["n_trials"] == 12  # the donor's 12 count from the start
+    state = donor.sampler.state_bytes()  # type: ignore[attr-defined]
+    started = RocketSampler(SPACE, seed=9, policy_state=state)
+    a = donor.sampler._backend.policy.state_dict()  # type: ignore[attr-defined]
+    b = started._backend.policy.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert started.stage == 0  # stages count afresh in the new study
 
 
 def test_a_pickled_sampler_continues_the_study_as_the_original_would() -> None:
     import pickle
 
-    a = run(RocketSampler(SPACE, seed=3, n_startup=4), 12)
+    a = run(RocketSampler(SPACE, seed=3), 12)
     copy = pickle.loads(pickle.dumps(a.sampler))
     b = optuna.create_study(sampler=copy)
     for t in a.trials:

@@ -88,6 +88,12 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return run_from_args(args)
 
 
+def _cmd_pretrain(args: argparse.Namespace) -> int:
+    from rocket_hpo.agent.pretrain.command import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rocket",
@@ -154,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     bench.add_argument("--out", default="benchmark-results", help="output folder (resumable)")
     bench.set_defaults(func=_cmd_benchmark)
+
+    from rocket_hpo.agent.pretrain.command import add_parser
+
+    add_parser(sub)
+    sub.choices["pretrain"].set_defaults(func=_cmd_pretrain)
     return parser
 
 

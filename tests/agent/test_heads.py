@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
-from rocket_hpo.agent._heads import make_head, smoothing_matrix
+from rocket_hpo.agent._heads import make_head
 
 DISTS = [
     CategoricalDistribution(["a", "b", None, 3]),
@@ -48,13 +48,3 @@ def test_kinds() -> None:
 def test_log_head_gives_each_decade_the_same_share() -> None:
     head = make_head("lr", FloatDistribution(1e-4, 1.0, log=True), n_bins=4)
     assert [head.token(v) for v in (1.5e-4, 2e-3, 2e-2, 0.5)] == [0, 1, 2, 3]
-
-
-def test_smoothing_spreads_ordered_targets_but_not_categories() -> None:
-    ordered = smoothing_matrix(make_head("x", FloatDistribution(0, 1), 6), 8, sigma=1.0)
-    assert ordered.shape == (8, 8)
-    np.testing.assert_allclose(ordered[:6].sum(1), 1.0, rtol=1e-6)
-    assert ordered[2, 2] > ordered[2, 1] > ordered[2, 0] > 0
-    assert ordered[2, 6:].sum() == 0
-    cat = smoothing_matrix(make_head("c", CategoricalDistribution(["a", "b", "c"]), 6), 8, 1.0)
-    np.testing.assert_array_equal(cat[:3, :3], np.eye(3))

@@ -1,14 +1,15 @@
-"""The Rocket agent: a compact policy (a GRU with one typed head per hyperparameter) trained
-by recurrent group policy optimisation with self-play advantages while the study runs.
+"""The Rocket agent: a history-conditioned policy, pretrained across tasks and refined in
+each study by recurrent group policy optimisation with self-play advantages.
 
-Pieces, one per module: ``_heads`` (hyperparameter <-> token), ``_policy`` (the network),
-``_advantages`` (self-play ranks), ``_pool`` (experience and the pool of the best),
-``_update`` (the clipped, KL-regularised group update), ``_agent`` (sampling and one stage),
-``_storage`` (state and per-stage signals in the study's storage), ``_settings``.
+Pieces, one per module: ``policy`` (the algorithm: network, decoding, group update),
+``_history`` (a study as the policy reads it: columns, bounded contexts, decoding),
+``_compact`` (the policy inside a study: proposals and the stage loop), ``_weights``
+(weight files and the shipped default), ``_storage`` (state and per-stage signals in the
+study's storage), ``_settings``; ``pretrain/`` (tasks and the pretraining loop behind
+``rocket pretrain``); ``llm/`` (the language-model policy behind the same hooks).
 :class:`rocket_hpo.RocketSampler` is the Optuna-facing glue.
 """
 
-from rocket_hpo.agent._agent import Agent
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent._storage import (
     META_KEY,
@@ -23,7 +24,6 @@ __all__ = [
     "SIGNALS_KEY",
     "SIGNALS_PREFIX",
     "STATE_PREFIX",
-    "Agent",
     "AgentSettings",
     "read_signals",
 ]

@@ -20,8 +20,22 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from optuna.trial import FrozenTrial, TrialState
 
-__all__ = ["group_advantages", "percentiles", "pool_size", "pool_weights", "select_pool"]
+__all__ = [
+    "group_advantages", "percentiles", "pool_size", "pool_weights", "select_pool", "trial_score",
+]
+
+
+def trial_score(trial: FrozenTrial, maximize: bool) -> float:
+    """The self-play score of a finished trial: its value, negated when minimising;
+    ``-inf`` for a failed or pruned trial or a NaN/inf value (they rank last)."""
+    if trial.state != TrialState.COMPLETE or trial.values is None or len(trial.values) != 1:
+        return -math.inf
+    v = float(trial.values[0])
+    if not math.isfinite(v):
+        return -math.inf
+    return v if maximize else -v
 
 
 def percentiles(scores: NDArray[Any]) -> NDArray[Any]:

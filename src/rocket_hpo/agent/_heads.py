@@ -25,8 +25,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-from numpy.typing import NDArray
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -34,7 +32,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
-__all__ = ["Head", "make_head", "smoothing_matrix"]
+__all__ = ["Head", "make_head"]
 
 Kind = Literal["categorical", "grid", "continuous"]
 
@@ -139,22 +137,3 @@ def make_head(name: str, distribution: BaseDistribution, n_bins: int) -> Head:
             return Head(name, d, "grid" if n <= n_bins else "continuous", min(n, n_bins), n)
         return Head(name, d, "continuous", n_bins)
     raise TypeError(f"Unsupported distribution for {name!r}: {d!r}")
-
-
-def smoothing_matrix(head: Head, width: int, sigma: float) -> NDArray[Any]:
-    """Row ``b``: the training target when the token is ``b``, shape (width, width).
-
-    Ordered heads spread a Gaussian of ``sigma`` bins over neighbouring outputs, so a good
-    value also lifts its neighbours (continuity); categorical heads keep a one-hot target.
-    Columns beyond the head's outputs are zero.
-    """
-    n = head.n_outputs
-    m = np.zeros((width, width), dtype=np.float32)
-    for b in range(n):
-        if head.ordered and sigma > 0:
-            k = np.arange(n)
-            row = np.exp(-0.5 * ((k - b) / sigma) ** 2)
-            m[b, :n] = row / row.sum()
-        else:
-            m[b, b] = 1.0
-    return m

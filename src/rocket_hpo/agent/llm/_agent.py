@@ -27,12 +27,11 @@ import numpy as np
 import torch
 
 from rocket_hpo.agent._advantages import group_advantages, pool_size, pool_weights, select_pool
-from rocket_hpo.agent._update import UpdateStats
 from rocket_hpo.agent.llm._decode import sample
 from rocket_hpo.agent.llm._grammar import Grammar, Trace
 from rocket_hpo.agent.llm._prompt import History, build_prompt, user_message
 from rocket_hpo.agent.llm._settings import LLMSettings
-from rocket_hpo.agent.llm._update import lm_group_update
+from rocket_hpo.agent.llm._update import UpdateStats, lm_group_update
 from rocket_hpo.space import Config, Space
 
 __all__ = ["LLMAgent", "load_pretrained", "pick_device"]

@@ -28,7 +28,7 @@ import torch
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.agent._pool import trial_score
+from rocket_hpo.agent._advantages import trial_score
 from rocket_hpo.agent._settings import check_policy
 from rocket_hpo.agent._storage import load_state, save_state, write_signals
 from rocket_hpo.agent.llm._agent import LLMAgent

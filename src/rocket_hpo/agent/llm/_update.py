@@ -18,16 +18,23 @@ non-negative estimate of KL(new || ref) from samples.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from rocket_hpo.agent._update import UpdateStats
 from rocket_hpo.agent.llm._decode import choice_logprobs
 from rocket_hpo.agent.llm._grammar import Trace
 
 __all__ = ["lm_group_update"]
 
+
+
+@dataclass
+class UpdateStats:
+    entropy: float  # mean normalised entropy over the decisions, after the update
+    kl: float  # KL(reference || policy) after the update
+    loss: float
 
 def _k3(ref: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
     d = ref - new

@@ -267,6 +267,18 @@ class YahpoProblem(Problem):
         )[0]
         return {k: float(v) for k, v in zip(self.sc.y_names, out, strict=True)}
 
+    def scores(self, configs: list[Config], fraction: float = 1.0) -> _Array:
+        """The target of many configurations in one call of the surrogate (pretraining
+        rolls out groups of episodes side by side)."""
+        fixed = {self.sc.instance_param: self.instance,
+                 self.sc.fidelity_param: self.fidelity_value(fraction), **dict(self.sc.constants)}
+        rows = [{**c, **fixed} for c in configs]
+        cat = [[self._encoding[n][str(r[n]) if n in r else "#na#"] for n in self.sc.cat_names]
+               for r in rows]
+        cont = [[float(r.get(n, 0.0)) for n in self.sc.cont_names] for r in rows]
+        out = self._run(np.asarray(cat, dtype=np.int32), np.asarray(cont, dtype=np.float32))
+        return np.asarray(out[:, self.sc.y_names.index(self.sc.target)], dtype=np.float64)
+
     def _evaluate(self, config: Config, fraction: float) -> tuple[float, float]:
         score = self.raw(config, fraction)[self.sc.target]
         if not math.isfinite(score):

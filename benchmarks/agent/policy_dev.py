@@ -1,0 +1,135 @@
+"""Rocket's policy against the peers, full-data evaluations, paired by (problem, seed).
+
+Every optimizer runs in this one process, on the same problems and seeds, so ratios and
+ranks compare runs measured side by side. Each line of ``--out`` (JSON lines, resumable:
+finished cells are skipped) is one run: its best-so-far normalised regret after every
+evaluation and its optimizer overhead per evaluation.
+
+    python benchmarks/agent/policy_dev.py --budget 50 --seeds 0-9 \
+        --optimizers rocket,rocket-frozen,rocket-scratch,rocket-uniform,random,tpe,gp,cmaes \
+        --out benchmarks/agent/results/dev.jsonl
+    python benchmarks/agent/policy_summary.py benchmarks/agent/results/dev.jsonl --cuts 20,50
+
+Optimizers: ``rocket`` (shipped weights, in-study updates: the default), ``rocket-frozen``
+(shipped weights, no in-study updates), ``rocket-scratch`` (``pretrained=False``),
+``rocket-uniform`` (the same agent whose policy always draws uniformly: what the policy
+adds), ``random``, ``tpe`` (Optuna's default TPESampler, multivariate in Optuna 5), ``gp``
+(``GPSampler``), ``cmaes`` (``CmaEsSampler``). ``--weights`` points ``rocket*`` at another
+weight file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import optuna
+import torch
+
+from rocket_hpo.bench.problems import get_problem
+
+# The development subset of shared/benchmarks/yahpo-split.json's ``dev`` instances (all four
+# scenarios; every rbv2 instance here passes the plausibility rule). Never a reserved one.
+DEV = [
+    "yahpo/lcbench/3945", "yahpo/lcbench/7593", "yahpo/lcbench/126025", "yahpo/lcbench/167168",
+    "yahpo/rbv2_xgboost/40496", "yahpo/rbv2_xgboost/4134", "yahpo/rbv2_rpart/470",
+    "yahpo/rbv2_rpart/41168", "yahpo/iaml_glmnet/1489",
+]
+
+
+def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
+    from rocket_hpo import RocketSampler
+
+    path = {"policy_path": weights} if weights else {}
+    if name == "rocket":
+        return RocketSampler(space, seed=seed, **path)
+    if name == "rocket-frozen":
+        return RocketSampler(space, seed=seed, update_steps=0, **path)
+    if name == "rocket-scratch":
+        return RocketSampler(space, seed=seed, pretrained=False)
+    if name == "rocket-uniform":
+        sampler = RocketSampler(space, seed=seed, **path)
+        policy = sampler._backend.policy
+        with torch.no_grad():
+            policy.bias[0] = 50.0  # the uniform share -> 1: every draw uniform
+        return sampler
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    if name == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
+    if name == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed)
+    raise SystemExit(f"unknown optimizer {name!r}")
+
+
+def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
+            weights: str | None) -> dict[str, Any]:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    problem = get_problem(problem_name)
+    sampler = make_sampler(optimizer, problem.space, seed, weights)
+    study = optuna.create_study(direction=problem.direction, sampler=sampler)
+    regret, best, eval_s = [], math.inf, 0.0
+    start = time.perf_counter()
+    for _ in range(budget):
+        trial = study.ask()
+        config = problem.space.suggest(trial)
+        t0 = time.perf_counter()
+        score, _ = problem.evaluate(config, 1.0)
+        eval_s += time.perf_counter() - t0
+        study.tell(trial, score)
+        best = min(best, problem.regret(score))
+        regret.append(best)
+    wall = time.perf_counter() - start
+    return {"problem": problem_name, "optimizer": optimizer, "seed": seed, "budget": budget,
+            "regret": regret, "overhead_ms": 1000 * (wall - eval_s) / budget}
+
+
+def _seeds(text: str) -> list[int]:
+    if "-" in text:
+        a, b = text.split("-")
+        return list(range(int(a), int(b) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--problems", default=",".join(DEV))
+    p.add_argument("--optimizers", default="rocket,random,tpe,gp,cmaes")
+    p.add_argument("--seeds", default="0-9")
+    p.add_argument("--budget", type=int, default=50)
+    p.add_argument("--weights", default=None)
+    p.add_argument("--out", required=True)
+    args = p.parse_args()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = set()
+    if out.exists():
+        for line in out.read_text().splitlines():
+            r = json.loads(line)
+            done.add((r["problem"], r["optimizer"], r["seed"], r["budget"]))
+    problems = args.problems.split(",")
+    for seed in _seeds(args.seeds):  # seeds outermost: a cut-short run stays balanced
+        for prob in problems:
+            for opt in args.optimizers.split(","):
+                if (prob, opt, seed, args.budget) in done:
+                    continue
+                r = run_one(prob, opt, seed, args.budget, args.weights)
+                with out.open("a") as f:
+                    f.write(json.dumps(r) + "\n")
+                print(f"{prob} {opt} seed {seed}: regret {r['regret'][-1]:.4f} "
+                      f"({r['overhead_ms']:.1f} ms/eval)", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

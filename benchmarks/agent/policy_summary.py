@@ -1,0 +1,88 @@
+"""Summarise ``policy_dev.py`` runs: regret and rank at budget cuts, and paired differences.
+
+    python benchmarks/agent/policy_summary.py RESULTS.jsonl [--cuts 20,50] [--ref rocket]
+
+For each cut: mean normalised regret per optimizer (over every (problem, seed) cell that
+all listed optimizers completed), its mean rank in those cells (1 = best; ties share),
+and for ``--ref`` against each other optimizer the paired mean regret difference and rank
+difference with 95 % bootstrap intervals (negative = ``--ref`` better).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import rankdata
+
+
+def bootstrap(x: np.ndarray, n: int = 4000, seed: int = 0) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(len(x), size=(n, len(x)))].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("results", nargs="+")
+    p.add_argument("--cuts", default="20,50")
+    p.add_argument("--ref", default="rocket")
+    p.add_argument("--optimizers", default=None, help="only these (comma-separated)")
+    p.add_argument("--problems", default=None, help="only problems containing this text")
+    args = p.parse_args()
+    runs: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(dict)
+    for path in args.results:
+        for line in Path(path).read_text().splitlines():
+            r = json.loads(line)
+            if args.problems and args.problems not in r["problem"]:
+                continue
+            runs[(r["problem"], r["seed"])][r["optimizer"]] = r["regret"]
+    names = sorted({o for cell in runs.values() for o in cell})
+    if args.optimizers:
+        names = [o for o in args.optimizers.split(",") if o in names]
+    cells = [k for k, v in runs.items() if all(o in v for o in names)]
+    if not cells:
+        print("no cell has every optimizer", file=sys.stderr)
+        return 1
+    print(f"{len(cells)} (problem, seed) cells; problems: "
+          f"{', '.join(sorted({c[0] for c in cells}))}\n")
+    for cut in [int(c) for c in args.cuts.split(",")]:
+        usable = [c for c in cells if all(len(runs[c][o]) >= cut for o in names)]
+        if not usable:
+            continue
+        r = np.array([[runs[c][o][cut - 1] for o in names] for c in usable])  # (cells, opts)
+        ranks = np.array([rankdata(row) for row in r])
+        print(f"## budget {cut} ({len(usable)} cells)\n")
+        print("| optimizer | mean regret [95% CI] | mean rank |")
+        print("|---|---|---|")
+        for k in np.argsort(ranks.mean(axis=0)):
+            lo, hi = bootstrap(r[:, k])
+            print(f"| {names[k]} | {r[:, k].mean():.4f} [{lo:.4f}, {hi:.4f}] | "
+                  f"{ranks[:, k].mean():.2f} |")
+        if args.ref in names:
+            i = names.index(args.ref)
+            print(f"\nPaired, {args.ref} minus peer (negative: {args.ref} better):\n")
+            print("| peer | regret difference [95% CI] | rank difference [95% CI] "
+                  "| wins/ties/losses |")
+            print("|---|---|---|---|")
+            for k, o in enumerate(names):
+                if k == i:
+                    continue
+                d = r[:, i] - r[:, k]
+                dr = ranks[:, i] - ranks[:, k]
+                lo, hi = bootstrap(d)
+                rlo, rhi = bootstrap(dr)
+                w, l_ = int((d < -1e-12).sum()), int((d > 1e-12).sum())
+                t = len(d) - w - l_
+                print(f"| {o} | {d.mean():+.4f} [{lo:+.4f}, {hi:+.4f}] | {dr.mean():+.2f} "
+                      f"[{rlo:+.2f}, {rhi:+.2f}] | {w}/{t}/{l_} |")
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
