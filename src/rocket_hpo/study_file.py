@@ -114,7 +114,7 @@ class StudySpec:
     folder: str = ""
     """The study file's folder, importable by the objective."""
     agent: dict[str, Any] = field(default_factory=dict)
-    """Overrides of Rocket's agent settings (``group_size``, ``n_startup``, ...)."""
+    """Overrides of Rocket's agent settings (``group_size``, ``update_steps``, ...)."""
 
 
 class FileObjective:

@@ -40,7 +40,7 @@ space:
   momentum: {type: float, low: 0.0, high: 0.99, when: {kind: [b]}}
 sampler: rocket
 fidelity: {min_fraction: 0.111, eta: 3}
-agent: {n_startup: 4}
+agent: {group_size: 4}
 budget: 14
 seed: 0
 """
