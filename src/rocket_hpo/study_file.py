@@ -393,5 +393,10 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
     spec.workers = reader.int_("workers", 1)
     spec.timeout_per_trial = reader.positive("timeout_per_trial")
     spec.sampler = reader.str_("sampler")
+    from rocket_hpo.tune import SAMPLERS
+
+    if spec.sampler is not None and spec.sampler not in SAMPLERS:
+        raise reader.error("sampler", f"must be one of {', '.join(SAMPLERS)}. "
+                           f"Got {spec.sampler!r}.")
     spec.folder = folder
     return spec
