@@ -98,7 +98,8 @@ def kill_and_resume(url: str, n_trials: int, kills: int, seed: int, name: str,
     final = _snapshot(url, name)
     stages = [r["stage_after"] for r in rounds if r["stage_after"] is not None]
     return {
-        "storage": display_url(url), "study": name, "study_file": Path(study).name, "trials": n_trials, "kills": kills,
+        "storage": display_url(url), "study": name, "study_file": Path(study).name,
+        "trials": n_trials, "kills": kills,
         "seed": seed, "kill_delay_s": [low, high], "rounds": rounds,
         "kills_that_landed": sum(r["killed"] for r in rounds),
         "every_completed_trial_kept": all(final["complete"].get(n) == v for n, v in kept.items()),
