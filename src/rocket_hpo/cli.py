@@ -2,7 +2,8 @@
 
 User mistakes (a bad file, an unknown task, a wrong option) end with one line on
 stderr and exit code 2, never a traceback. ``rocket tune`` exits 0 when the study has a
-best trial, 3 when every trial failed, and 130 on Ctrl-C. A storage URL's password is
+best trial, 3 when every trial failed, 1 when a worker process failed on its own (its
+traceback is printed above), and 130 on Ctrl-C. A storage URL's password is
 never printed.
 """
 
@@ -195,6 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = hide_password(message, args.storage)
         print(f"rocket: error: {message}", file=sys.stderr)
         return 2
+    except RuntimeError as e:  # a worker process failed on its own (a bug, not the user's)
+        from rocket_hpo.runner import WorkerError
+
+        if not isinstance(e, WorkerError):
+            raise
+        print(f"rocket: error: {e} The study is saved; rerunning resumes it.", file=sys.stderr)
+        return 1
     return int(code or 0)
 
 

@@ -4,6 +4,7 @@ Ctrl-C with several workers leaving nothing running."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -74,11 +75,8 @@ def folder(tmp_path: Path) -> Path:
 def pg_study() -> Iterator[str]:
     name = f"rocket-trust-{uuid.uuid4().hex[:10]}"
     yield name
-    for study in (name,):
-        try:
-            optuna.delete_study(study_name=study, storage=make_storage(PG.format(pw="x")))
-        except KeyError:
-            pass
+    with contextlib.suppress(KeyError):
+        optuna.delete_study(study_name=name, storage=make_storage(PG.format(pw="x")))
 
 
 def test_display_url_masks_every_form_of_password() -> None:
@@ -111,7 +109,8 @@ def test_the_password_is_nowhere_in_output_or_files(
         out, err = capfd.readouterr()
         assert SECRET not in out + err, (argv, out, err)
         if code == 2:
-            assert err.count("\n") == 1 and "***" in err or "nodir" in err, err
+            assert err.count("\n") == 1, err
+            assert "***" in err or "nodir" in err, err
     written = [p for p in folder.rglob("*") if p.is_file()]
     assert any(p.suffix == ".html" for p in written)
     for path in written:
