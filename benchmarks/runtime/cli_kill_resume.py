@@ -102,6 +102,8 @@ def kill_and_resume(url: str, n_trials: int, kills: int, seed: int, name: str,
         "trials": n_trials, "kills": kills,
         "seed": seed, "kill_delay_s": [low, high], "rounds": rounds,
         "kills_that_landed": sum(r["killed"] for r in rounds),
+        "kills_while_trials_remained": sum(r["killed"] and r["complete_before"] < n_trials
+                                           for r in rounds),
         "every_completed_trial_kept": all(final["complete"].get(n) == v for n, v in kept.items()),
         "no_trial_running_at_end": final["running"] == 0,
         "exactly_n_counted": final["counted"] == n_trials
