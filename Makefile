@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# torch first and exactly pinned: the local CPU wheel, never the CUDA build from the registry.
 	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[test,postgres,report,llm,ray]'
+	$(VENV)/bin/pip install --quiet -e '.[test,postgres,report,llm,ray,dashboard]'
 	touch $(STAMP)
 
 venv: $(STAMP)

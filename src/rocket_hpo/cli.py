@@ -1,7 +1,10 @@
 """The ``rocket`` command.
 
 User mistakes (a bad file, an unknown task, a wrong option) end with one line on
-stderr and exit code 2, never a traceback.
+stderr and exit code 2, never a traceback. ``rocket tune`` exits 0 when the study has a
+best trial, 3 when every trial failed, 1 when a worker process failed on its own (its
+traceback is printed above), and 130 on Ctrl-C. A storage URL's password is
+never printed.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
             seed=args.seed,
             study_name=args.study_name,
             sampler=args.sampler,
+            timeout_per_trial=args.timeout_per_trial,
         )
     )
 
@@ -62,6 +66,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for png in paths.pngs:
         print(f"figure: {png}")
     return 0
+
+
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from rocket_hpo.dashboard import serve
+
+    return serve(args.storage, args.host, args.port)
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
@@ -119,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
     tune.add_argument("--sampler", default=None, choices=["rocket", "tpe", "random"],
                       help=f"optimizer (default {DEFAULT_SAMPLER})")
+    tune.add_argument("--timeout-per-trial", type=float, default=None, metavar="SECONDS",
+                      help="fail a trial that runs longer and end its process (default: none)")
     tune.set_defaults(func=_cmd_tune)
 
     status_cmd = sub.add_parser("status", help="studies in a storage: trials, cost, best value")
@@ -138,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--study", default=None, help="study name (default: the only one)")
     report_cmd.add_argument("--out", default="rocket-report", help="output folder")
     report_cmd.set_defaults(func=_cmd_report)
+
+    dash = sub.add_parser("dashboard", help="serve optuna-dashboard on a storage "
+                          "(needs the 'dashboard' extra)")
+    dash.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
+    dash.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1: this machine only)")
+    dash.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    dash.set_defaults(func=_cmd_dashboard)
 
     tasks_cmd = sub.add_parser("tasks", help="list the built-in tasks")
     tasks_cmd.set_defaults(func=_cmd_tasks)
@@ -180,8 +200,20 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     except (UsageError, SpaceError, DataMissingError) as e:
-        print(f"rocket: error: {e}", file=sys.stderr)
+        message = str(e)
+        if isinstance(getattr(args, "storage", None), str):  # belt and braces: no password
+            from rocket_hpo.runner import hide_password
+
+            message = hide_password(message, args.storage)
+        print(f"rocket: error: {message}", file=sys.stderr)
         return 2
+    except RuntimeError as e:  # a worker process failed on its own (a bug, not the user's)
+        from rocket_hpo.runner import WorkerError
+
+        if not isinstance(e, WorkerError):
+            raise
+        print(f"rocket: error: {e} The study is saved; rerunning resumes it.", file=sys.stderr)
+        return 1
     return int(code or 0)
 
 

@@ -14,11 +14,13 @@ import optuna
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.runner import display_url
 from rocket_hpo.summary import (
     StudySummary,
     check_storage,
     load_study,
     open_storage,
+    study_names,
     summarize,
     trial_cost,
 )
@@ -41,10 +43,10 @@ def status(storage: str, study_name: str | None) -> int:
         studies = [load_study(storage, study_name)]
     else:
         rdb = open_storage(storage)
-        names = [s.study_name for s in optuna.study.get_all_study_summaries(rdb)]
+        names = study_names(storage, rdb)
         studies = [optuna.load_study(study_name=n, storage=rdb) for n in names]
     if not studies:
-        print(f"no studies in {storage}")
+        print(f"no studies in {display_url(storage)}")
         return 0
     print(f"{'study':28s} {'done':>5s} {'failed':>6s} {'pruned':>6s} {'running':>7s} "
           f"{'cost':>8s}  {'goal':8s} {'metric':14s} best")

@@ -22,6 +22,7 @@ Example file::
     storage: sqlite:///rocket.db
     seed: 0
     workers: 1
+    timeout_per_trial: 3600       # seconds; a trial past it fails and its process is ended
     agent: {group_size: 4}        # Rocket's agent settings (rocket_hpo.agent.AgentSettings)
     # agent: {policy: llm, model_path: models/qwen2.5-0.5b}   # the language-model policy
     #   (its settings are rocket_hpo.agent.llm.LLMSettings fields; needs the 'llm' extra)
@@ -29,7 +30,11 @@ Example file::
 The objective is called with the configuration (a dict holding only the active
 hyperparameters) and, as keyword arguments, whichever of ``fraction`` (the share of the
 training data to use), ``seed`` and ``trial`` (the Optuna trial) it declares; it returns the
-score. Every mistake is a :class:`StudyFileError` naming the file, line and key:
+score. An objective that does not declare ``fraction`` runs every trial on the full data
+(no data subsets, no promotions); a ``fidelity`` section then needs it to declare ``trial``
+and read the fraction from it (``rocket_hpo.fidelity.data_fraction(trial)``).
+
+Every mistake is a :class:`StudyFileError` naming the file, line and key:
 ``study.yaml:7: key 'space.lr.low': ...``.
 
 Example:
@@ -84,6 +89,7 @@ _KEYS = {
     "storage": "Optuna storage URL",
     "seed": "random seed",
     "workers": "parallel worker processes",
+    "timeout_per_trial": "seconds one trial may run before it is failed",
     "sampler": "optimizer name",
     "agent": "settings of Rocket's agent (rocket_hpo.agent.AgentSettings fields)",
 }
@@ -110,6 +116,7 @@ class StudySpec:
     storage: str | None = None
     seed: int | None = None
     workers: int | None = None
+    timeout_per_trial: float | None = None
     sampler: str | None = None
     folder: str = ""
     """The study file's folder, importable by the objective."""
@@ -159,11 +166,16 @@ class FileObjective:
         self._fn = fn
         return fn
 
-    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> float:
+    def accepts(self, name: str) -> bool:
+        """Whether the function declares the keyword ``name`` (or takes ``**kwargs``)."""
+        self.load()
+        return name in self._accepts
+
+    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> Any:
         fn = self.load()
         offered = {"fraction": fraction, "seed": seed, "trial": trial}
-        value = fn(config, **{k: v for k, v in offered.items() if k in self._accepts})
-        return float(value)
+        # The value goes back as it came: the runner fails a non-number with its type.
+        return fn(config, **{k: v for k, v in offered.items() if k in self._accepts})
 
 
 def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> Any:
@@ -333,11 +345,13 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
             spec.space = Space.from_dict(data["space"])
         except SpaceError as e:
             raise reader.error(_space_error_key(str(e), data["space"] or {}), str(e)) from None
+    objective = None
     if spec.objective is not None:
         if spec.space is None:
             raise reader.error("objective", "an objective needs a 'space' key.")
+        objective = FileObjective(spec.objective, folder)
         try:
-            FileObjective(spec.objective, folder).load()
+            objective.load()
         except UsageError as e:
             raise reader.error("objective", str(e)) from None
     elif spec.space is not None:
@@ -352,6 +366,11 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
         key = next((f"fidelity.{k}" for k in re.findall(r"'([^']+)'", str(e))
                     if k in spec.fidelity), "fidelity")
         raise reader.error(key, str(e)) from None
+    if (objective is not None and spec.fidelity and spec.fidelity.get("enabled") is not False
+            and not objective.accepts("fraction") and not objective.accepts("trial")):
+        raise reader.error("fidelity", f"the objective {spec.objective!r} declares neither "
+                           f"'fraction' nor 'trial', so it cannot train on a data subset; add "
+                           f"a 'fraction' parameter or drop the section.")
     agent = data.get("agent") or {}
     if not isinstance(agent, Mapping):
         raise reader.error("agent", f"must be a mapping of settings. Got {agent!r}.")
@@ -372,6 +391,12 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
     spec.storage = reader.str_("storage")
     spec.seed = reader.int_("seed", 0)
     spec.workers = reader.int_("workers", 1)
+    spec.timeout_per_trial = reader.positive("timeout_per_trial")
     spec.sampler = reader.str_("sampler")
+    from rocket_hpo.tune import SAMPLERS
+
+    if spec.sampler is not None and spec.sampler not in SAMPLERS:
+        raise reader.error("sampler", f"must be one of {', '.join(SAMPLERS)}. "
+                           f"Got {spec.sampler!r}.")
     spec.folder = folder
     return spec

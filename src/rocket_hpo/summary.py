@@ -17,7 +17,7 @@ from typing import Any
 import optuna
 
 from rocket_hpo.errors import UsageError
-from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.runner._loop import trial_cost
 
 __all__ = [
     "METRIC_ATTR",
@@ -29,6 +29,7 @@ __all__ = [
     "counted_trials",
     "load_study",
     "open_storage",
+    "study_names",
     "summarize",
     "trial_cost",
 ]
@@ -48,12 +49,6 @@ def counted_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return [t for t in study.get_trials(deepcopy=False)
             if t.state in (state.COMPLETE, state.PRUNED)
             or (t.state == state.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES)]
-
-
-def trial_cost(trial: optuna.trial.FrozenTrial) -> float:
-    """A trial's cost in full-data equivalents: the data fraction it trained on."""
-    value = trial.user_attrs.get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)
 
 
 def _is_full(trial: optuna.trial.FrozenTrial) -> bool:
@@ -116,19 +111,38 @@ def check_storage(storage: str, must_exist: bool) -> None:
     if must_exist and storage.startswith(prefix):
         path = storage[len(prefix):]
         if path and path != ":memory:" and not Path(path).is_file():
-            raise UsageError(f"Storage {storage!r}: the file {path!r} does not exist.")
+            raise UsageError(f"Storage {_shown(storage)!r}: the file {path!r} does not exist.")
+
+
+def _shown(storage: str) -> str:
+    from rocket_hpo.runner import display_url
+
+    return display_url(storage)
 
 
 def open_storage(storage: str) -> Any:
     from rocket_hpo.runner import make_storage
+    from rocket_hpo.runner._storage import first_line
 
     try:
         return make_storage(storage)
     except UsageError:
         raise
     except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UsageError(f"Cannot open storage {storage!r}: {first}") from None
+        raise UsageError(f"Cannot open storage {_shown(storage)!r}: "
+                         f"{first_line(e, storage)}") from None
+
+
+def study_names(storage: str, rdb: Any) -> list[str]:
+    """The names of the studies in ``rdb`` (opened from ``storage``); a :class:`UsageError`
+    when the database cannot be read (an unreachable server answers only when asked)."""
+    from rocket_hpo.runner._storage import first_line
+
+    try:
+        return [s.study_name for s in optuna.study.get_all_study_summaries(rdb)]
+    except Exception as e:
+        raise UsageError(f"Cannot read storage {_shown(storage)!r}: "
+                         f"{first_line(e, storage)}") from None
 
 
 def load_study(storage: str, study_name: str | None) -> optuna.Study:
@@ -139,14 +153,14 @@ def load_study(storage: str, study_name: str | None) -> optuna.Study:
     """
     check_storage(storage, must_exist=True)
     rdb = open_storage(storage)
-    names = [s.study_name for s in optuna.study.get_all_study_summaries(rdb)]
+    names = study_names(storage, rdb)
     if study_name is None:
         if len(names) != 1:
             listed = ", ".join(names) if names else "none"
-            raise UsageError(f"Storage {storage!r} holds {len(names)} studies ({listed}); "
+            raise UsageError(f"Storage {_shown(storage)!r} holds {len(names)} studies ({listed}); "
                              f"choose one with --study.")
         study_name = names[0]
     if study_name not in names:
-        raise UsageError(f"No study {study_name!r} in {storage!r}. "
+        raise UsageError(f"No study {study_name!r} in {_shown(storage)!r}. "
                          f"Studies there: {', '.join(names) or 'none'}.")
     return optuna.load_study(study_name=study_name, storage=rdb)

@@ -3,7 +3,11 @@
 A target is a built-in task or a YAML study file (see :mod:`rocket_hpo.study_file`). The
 study is created or, when it exists, resumed: ``--trials`` counts the trials the study holds
 in total, ``--budget`` the cost spent in total, so running the same command again after
-Ctrl-C carries on where it stopped.
+Ctrl-C carries on where it stopped. Several workers share the trial count and the budget
+(no rounds): each asks for a trial only while what is not yet committed pays for it.
+
+``run_tune`` returns 0 when the study has a best trial and :data:`ALL_FAILED` when every
+trial failed.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +39,7 @@ from rocket_hpo.summary import (
 )
 
 __all__ = [
+    "ALL_FAILED",
     "SAMPLERS",
     "TaskEvaluate",
     "TrialObjective",
@@ -46,6 +51,12 @@ __all__ = [
 
 
 SAMPLERS = ("rocket", "tpe", "random")
+
+ALL_FAILED = 3
+"""``rocket tune``'s exit code when no trial of the study completed (every one failed)."""
+
+_SETTING_KEYS = ("trials", "budget", "storage", "workers", "seed", "study_name", "sampler",
+                 "timeout_per_trial")
 
 
 def make_sampler(
@@ -97,7 +108,8 @@ def open_study(
     sampler: optuna.samplers.BaseSampler,
 ) -> optuna.Study:
     """Create the study or load it to resume; a bad storage URL is a :class:`UsageError`."""
-    from rocket_hpo.runner import make_storage
+    from rocket_hpo.runner import display_url, make_storage
+    from rocket_hpo.runner._storage import first_line
 
     try:
         return optuna.create_study(
@@ -110,8 +122,8 @@ def open_study(
     except UsageError:
         raise
     except Exception as e:  # sqlalchemy raises many types for a bad or unreachable URL
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UsageError(f"Cannot open storage {storage!r}: {first}") from None
+        raise UsageError(f"Cannot open storage {display_url(storage)!r}: "
+                         f"{first_line(e, storage)}") from None
 
 
 @dataclass
@@ -130,6 +142,8 @@ class TuneSettings:
     seed: int | None = None
     study_name: str | None = None
     sampler: str | None = None
+    timeout_per_trial: float | None = None
+    """Seconds one trial may run; past it the trial fails and its process is ended."""
 
 
 @dataclass
@@ -142,6 +156,8 @@ class _Target:
     evaluate: Callable[..., float]
     fidelity: dict[str, Any]
     agent: dict[str, Any] = field(default_factory=dict)
+    full_data_reason: str | None = None
+    """Why the objective cannot run on data subsets (``None``: it can)."""
 
 
 class TaskEvaluate:
@@ -181,22 +197,25 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
 
     if settings.target.endswith((".yaml", ".yml")):
         spec = load_study_file(settings.target)
-        file_values = {k: getattr(spec, k) for k in ("trials", "budget", "storage", "workers",
-                                                      "seed", "study_name", "sampler")}
+        file_values = {k: getattr(spec, k) for k in _SETTING_KEYS}
     else:
         spec, file_values = None, {}
     merged = TuneSettings(target=settings.target)
     for key, value in file_values.items():
         setattr(merged, key, value)
-    for key in ("trials", "budget", "storage", "workers", "seed", "study_name", "sampler"):
+    for key in _SETTING_KEYS:
         if getattr(settings, key) is not None:  # the command line wins over the file
             setattr(merged, key, getattr(settings, key))
     if spec is not None and spec.objective is not None and spec.space is not None:
+        evaluate = FileObjective(spec.objective, spec.folder)
+        fidelity, reason = spec.fidelity, None
+        if not evaluate.accepts("fraction") and not spec.fidelity:
+            fidelity = {"enabled": False}
+            reason = f"the objective {spec.objective} takes no 'fraction' argument"
         target = _Target(
             label=spec.objective, study_name=merged.study_name or spec.objective,
             space=spec.space, direction=spec.direction, metric=spec.metric,
-            evaluate=FileObjective(spec.objective, spec.folder), fidelity=spec.fidelity,
-            agent=spec.agent,
+            evaluate=evaluate, fidelity=fidelity, agent=spec.agent, full_data_reason=reason,
         )
     else:
         name = spec.task if spec is not None and spec.task else settings.target
@@ -212,7 +231,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE
-    merged.workers = merged.workers or 1
+    merged.workers = 1 if merged.workers is None else merged.workers
     merged.seed = 0 if merged.seed is None else merged.seed
     merged.sampler = merged.sampler or DEFAULT_SAMPLER
     if merged.trials is None and merged.budget is None:
@@ -221,39 +240,35 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
         value = getattr(merged, key)
         if value is not None and value < low:
             raise UsageError(f"--{key} must be >= {low}. Got {value}.")
-    if merged.budget is not None and not (merged.budget > 0 and math.isfinite(merged.budget)):
-        raise UsageError(f"--budget must be a number > 0. Got {merged.budget}.")
+    for key in ("budget", "timeout_per_trial"):
+        value = getattr(merged, key)
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise UsageError(f"--{key.replace('_', '-')} must be a number > 0. Got {value}.")
     return target, merged
+
+
+def _subsets_line(target: _Target, sampler_name: str) -> str:
+    """One line saying whether trials run on data subsets, and why."""
+    from rocket_hpo.study_file import fidelity_scheduler
+
+    scheduler = fidelity_scheduler(target.fidelity, default_on=(sampler_name == "rocket"))
+    if scheduler is not None:
+        rungs = ", ".join(f"{f:.3g}" for f in scheduler.ladder.fractions)
+        return (f"data subsets: on (fractions {rungs}; promising configurations are promoted "
+                f"to larger ones; 'fidelity: {{enabled: false}}' turns them off)")
+    if target.full_data_reason is not None:
+        why = target.full_data_reason
+    elif target.fidelity.get("enabled") is False:
+        why = "the study file says 'fidelity: {enabled: false}'"
+    else:
+        why = f"the {sampler_name} sampler uses them only with a 'fidelity' section"
+    return f"data subsets: off ({why}); every trial runs on the full data"
 
 
 def _counts(study: optuna.Study) -> tuple[int, float]:
     """Trials that count towards ``--trials`` and the cost they spent (``--budget``)."""
     counted = counted_trials(study)
     return len(counted), sum(trial_cost(t) for t in counted)
-
-
-def _rounds(study: optuna.Study, settings: TuneSettings) -> Iterator[int]:
-    """Successive ``n_trials`` targets for the runner until the trial count or the budget
-    is reached. Under a budget, a round asks for as many trials as the remaining budget
-    pays even if each ran on the full data (at least one per worker): the runner cannot be
-    stopped mid-round, so this keeps the overshoot within the last round's extra trials."""
-    workers = settings.workers or 1
-    previous = -1
-    while True:
-        n, cost = _counts(study)
-        if settings.trials is not None and n >= settings.trials:
-            return
-        if n == previous:  # the runner made no progress (cannot happen; never loop forever)
-            return
-        previous = n
-        if settings.budget is None:
-            yield settings.trials or n
-            continue
-        left = settings.budget - cost
-        if left <= 1e-9:
-            return
-        more = 1 if workers == 1 else max(workers, math.floor(left))
-        yield n + more if settings.trials is None else min(n + more, settings.trials)
 
 
 class _Watcher:
@@ -290,7 +305,7 @@ def run_tune(settings: TuneSettings) -> int:
     """
     from rich.console import Console
 
-    from rocket_hpo.runner import optimize
+    from rocket_hpo.runner import display_url, optimize
 
     console = Console(stderr=True, soft_wrap=True)
     target, settings = _resolve(settings)
@@ -313,9 +328,12 @@ def run_tune(settings: TuneSettings) -> int:
     console.print(
         f"[bold]rocket[/] tuning [cyan]{target.label}[/] ({len(target.space)} hyperparameters, "
         f"{target.metric}, {target.direction}) with {sampler_name}, {workers} worker(s); "
-        f"study '{study.study_name}' in {storage}; {n_done} trials already done "
+        f"study '{study.study_name}' in {display_url(storage)}; {n_done} trials already done "
         f"(cost {cost:.3g}); stopping at {' or '.join(limits)}"
+        + (f"; {settings.timeout_per_trial:g} s per trial at most"
+           if settings.timeout_per_trial is not None else "")
     )
+    console.print(_subsets_line(target, sampler_name), markup=False)
     objective = TrialObjective(target.space, target.evaluate, seed)
     by_budget = settings.budget is not None
     total = float(settings.budget or 0.0) if by_budget else float(settings.trials or 0)
@@ -342,15 +360,17 @@ def run_tune(settings: TuneSettings) -> int:
         refresh()
         started = datetime.datetime.now()
         try:
-            for n_trials in _rounds(study, settings):
-                if workers == 1:
-                    optimize(study, objective, n_trials=n_trials,
-                             callbacks=[lambda study, trial: refresh()])
-                else:
-                    with _Watcher(refresh):
-                        optimize(study, objective, n_trials=n_trials, n_workers=workers,
-                                 sampler_factory=factory)
-                    refresh()
+            if workers == 1:
+                optimize(study, objective, n_trials=settings.trials, budget=settings.budget,
+                         timeout_per_trial=settings.timeout_per_trial,
+                         callbacks=[lambda study, trial: refresh()])
+            else:
+                with _Watcher(refresh):
+                    optimize(study, objective, n_trials=settings.trials,
+                             budget=settings.budget, n_workers=workers,
+                             timeout_per_trial=settings.timeout_per_trial,
+                             sampler_factory=factory)
+                refresh()
         except KeyboardInterrupt:
             if workers == 1:
                 _fail_interrupted_asks(study, started)
@@ -381,9 +401,10 @@ def _print_best(study: optuna.Study, console: Any) -> int:
     if summary.best is None:
         failed = [t for t in counted_trials(study) if t.state.name == "FAIL"]
         reason = failed[-1].user_attrs.get("fail_reason", "") if failed else ""
-        console.print("[yellow]no trial completed yet[/]" +
-                      (f"; the last failure: {reason}" if reason else ""))
-        return 0
+        console.print(f"rocket: every trial failed ({len(failed)} trials); no best "
+                      f"configuration" + (f"; the last failure: {reason}" if reason else ""),
+                      markup=False, highlight=False)
+        return ALL_FAILED
     where = "full data" if summary.best_is_full else "data subsets only so far"
     console.print(f"[bold green]best {summary.metric} = {summary.best.value:.4f}[/] "
                   f"(trial {summary.best.number}, {where}; cost spent {summary.cost:.3g})")

@@ -52,3 +52,31 @@ def misbehaving(trial: optuna.Trial) -> float:
     if kind == 4:
         return math.inf
     return x
+
+
+def dying(trial: optuna.Trial) -> float:
+    """Trial 2 ends its own process (as a segfault or the OOM killer would); trial 4 hangs
+    where the alarm cannot reach (it ignores SIGALRM); trial 6 calls sys.exit; others sleep
+    briefly."""
+    import signal
+    import sys
+
+    x = trial.suggest_float("x", 0.0, 1.0)
+    if trial.number == 2:
+        os._exit(7)
+    if trial.number == 4:
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        time.sleep(120)
+    if trial.number == 6:
+        sys.exit(5)
+    time.sleep(0.05)
+    return x
+
+
+def fraction_cost(trial: optuna.Trial) -> float:
+    """Sets its own cost (the data fraction a fidelity sampler would) from trial number."""
+    from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+
+    trial.set_user_attr(FIDELITY_PARAM, 0.5 if trial.number % 2 else 1.0)
+    time.sleep(0.05)
+    return trial.suggest_float("x", 0.0, 1.0)

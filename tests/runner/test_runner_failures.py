@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import signal
+import sys
 import threading
 import time
 
@@ -138,13 +141,45 @@ def test_pruned_and_valid_results() -> None:
     assert counts.pruned == 2 and counts.running == 2 and counts.done == 2
 
 
-def test_keyboard_interrupt_stops_the_study_and_marks_the_trial() -> None:
-    def interrupt(trial: optuna.Trial) -> float:
-        raise KeyboardInterrupt
+def test_sys_exit_and_a_keyboard_interrupt_of_the_objective_are_failed_trials() -> None:
+    def leave(trial: optuna.Trial) -> float:
+        if trial.number == 0:
+            sys.exit(3)
+        if trial.number == 1:
+            raise KeyboardInterrupt  # raised by the objective's own code, not by Ctrl-C
+        return 1.0
+
+    study = optuna.create_study()
+    counts = optimize(study, leave, n_trials=3)
+    assert counts.done == 3 and counts.failed == 2 and counts.complete == 1
+    first, second, _ = study.trials
+    assert first.user_attrs[FAIL_REASON].startswith("exception: the objective called sys.exit(3)")
+    assert "test_runner_failures.py:" in first.user_attrs[FAIL_REASON]
+    assert second.user_attrs[FAIL_REASON].startswith(
+        "exception: KeyboardInterrupt raised by the objective")
+
+
+def test_the_users_ctrl_c_stops_the_study_and_marks_the_trial_interrupted() -> None:
+    def pressed(trial: optuna.Trial) -> float:
+        os.kill(os.getpid(), signal.SIGINT)  # what the terminal sends on Ctrl-C
+        time.sleep(5)
+        return 1.0
 
     study = optuna.create_study()
     with pytest.raises(KeyboardInterrupt):
-        optimize(study, interrupt, n_trials=3)
+        optimize(study, pressed, n_trials=3)
     (trial,) = study.trials
     assert trial.state == TrialState.FAIL and trial.user_attrs[FAIL_KIND] == "interrupted"
+    assert trial.user_attrs[FAIL_REASON] == "interrupted: Ctrl-C"
     assert count_trials(study).done == 0
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+@pytest.mark.parametrize(
+    ("result", "words"),
+    [("0.5", "returned a str ('0.5'), not a number"), (b"1", "returned a bytes"),
+     (None, "returned a NoneType"), ({"acc": 1.0}, "returned a dict")],
+)
+def test_a_non_numeric_return_fails_with_its_type(result: object, words: str) -> None:
+    outcome = call_objective(lambda t: result, optuna.create_study().ask(), None)
+    assert outcome.kind == "bad-value" and words in str(outcome.reason)

@@ -53,3 +53,19 @@ def test_ten_random_kills_on_postgresql(pg_url: str, study_name: str) -> None:
     assert report["every_completed_trial_kept"]
     assert report["agent_resumed_from_saved_stage"]
     assert report["exactly_n_complete"]
+
+
+@pytest.mark.slow
+def test_rocket_tune_with_two_workers_survives_kill_minus_9_of_the_whole_group(
+    tmp_path: Path,
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "cli_kill_resume", BENCH.with_name("cli_kill_resume.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = module.kill_and_resume(
+        f"sqlite:///{tmp_path}/c.db", n_trials=24, kills=3, seed=0, name="c", low=6.0,
+        high=16.0, study=str(BENCH.parent / "chaos" / "steady_full.yaml"))
+    assert report["every_completed_trial_kept"] and report["no_trial_running_at_end"]
+    assert report["exactly_n_counted"] and report["stage_never_went_back"]

@@ -24,6 +24,7 @@ from rocket_hpo.runner._storage import (
     make_storage,
     storage_url,
 )
+from rocket_hpo.runner._urls import display_url, hide_password
 
 __all__ = [
     "DEFAULT_STORAGE",
@@ -35,7 +36,9 @@ __all__ = [
     "TrialTimeoutError",
     "WorkerError",
     "count_trials",
+    "display_url",
     "fail_lost_trials",
+    "hide_password",
     "make_storage",
     "optimize",
     "storage_url",

@@ -20,6 +20,7 @@ __all__ = [
     "TrialTimeoutError",
     "call_objective",
     "call_with_timeout",
+    "ctrl_c",
 ]
 
 FAIL_REASON = "fail_reason"
@@ -27,7 +28,47 @@ FAIL_REASON = "fail_reason"
 
 FAIL_KIND = "rocket:fail_kind"
 """User attribute of a failed trial: ``exception``, ``non-finite``, ``bad-value``, ``timeout``,
-``interrupted`` or ``surplus``."""
+``crash`` (the objective's process died), ``interrupted`` or ``surplus``."""
+
+
+class _CtrlC:
+    """Tells the user's Ctrl-C (SIGINT delivered to this process) from a ``KeyboardInterrupt``
+    that an objective raises by itself: the first stops the run, the second fails a trial.
+
+    While active (on the main thread), a SIGINT handler notes the signal before raising
+    ``KeyboardInterrupt`` as Python's own handler does. A process that ignores SIGINT
+    (Rocket's worker processes: their parent handles Ctrl-C) keeps ignoring it.
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._depth = 0
+        self._previous: Any = None
+
+    def _on_sigint(self, signum: int, frame: Any) -> None:
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            if self._depth == 0:
+                self.seen = False
+                self._previous = signal.getsignal(signal.SIGINT)
+                if self._previous is signal.default_int_handler:
+                    signal.signal(signal.SIGINT, self._on_sigint)
+            self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self._depth -= 1
+        if self._depth == 0 and self._previous is signal.default_int_handler:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+ctrl_c = _CtrlC()
+"""The process's one :class:`_CtrlC`; ``with ctrl_c:`` around a worker's loop."""
 
 
 class TrialTimeoutError(BaseException):
@@ -114,11 +155,32 @@ def call_with_timeout(fn: Callable[[], Any], timeout: float | None) -> Any:
 
 def _as_values(result: Any) -> list[float]:
     items = (
-        list(result) if isinstance(result, Sequence) and not isinstance(result, str) else [result]
+        list(result)
+        if isinstance(result, Sequence) and not isinstance(result, str | bytes)
+        else [result]
     )
-    if isinstance(result, bool) or any(isinstance(v, bool) for v in items):
-        raise TypeError("a bool is not an objective value")
+    for v in items:
+        # float("0.5") would silently score a string; only numbers (and numeric scalars
+        # such as numpy floats or one-element tensors) are objective values.
+        if isinstance(v, bool | str | bytes) or v is None or not hasattr(v, "__float__"):
+            raise TypeError(type(v).__name__)
     return [float(v) for v in items]
+
+
+def _user_frame(error: BaseException) -> str:
+    """Where ``error`` was raised in the user's code: the innermost frame outside Rocket,
+    the standard library and installed packages (else the innermost frame)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "?"
+    rocket = __file__.rsplit("/runner/", 1)[0]
+    stdlib = traceback.__file__.rsplit("/", 1)[0]
+
+    def own(filename: str) -> bool:
+        return not (filename.startswith((rocket, stdlib)) or "-packages/" in filename)
+
+    where = next((f for f in reversed(frames) if own(f.filename)), frames[-1])
+    return f"{where.filename.rsplit('/', 1)[-1]}:{where.lineno}"
 
 
 def call_objective(
@@ -128,10 +190,11 @@ def call_objective(
 ) -> Outcome:
     """Run ``objective(trial)`` and classify what happened.
 
-    An exception, a NaN or infinite value, a value that is not a number, and a run past
+    An exception (``SystemExit`` and a ``KeyboardInterrupt`` the objective raises itself
+    included), a NaN or infinite value, a value that is not a number, and a run past
     ``timeout`` seconds each give a failure with its kind and reason;
-    :class:`optuna.TrialPruned` gives a pruned outcome. ``KeyboardInterrupt`` and
-    ``SystemExit`` propagate: they stop the study, not the trial.
+    :class:`optuna.TrialPruned` gives a pruned outcome. Only the user's Ctrl-C (a SIGINT
+    noted by :data:`ctrl_c`) propagates: it stops the study, not the trial.
 
     Example:
         >>> study = optuna.create_study()
@@ -144,21 +207,32 @@ def call_objective(
         return Outcome(pruned=True)
     except TrialTimeoutError as e:
         return Outcome(kind="timeout", reason=f"timeout: the objective {e}")
-    except Exception as e:
-        where = traceback.extract_tb(e.__traceback__)[-1]
+    except KeyboardInterrupt as e:
+        if ctrl_c.seen:
+            raise
         return Outcome(
             kind="exception",
-            reason=(
-                f"exception: {type(e).__name__}: {e} "
-                f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})"
-            ),
+            reason=f"exception: KeyboardInterrupt raised by the objective (at {_user_frame(e)})",
+        )
+    except SystemExit as e:
+        return Outcome(
+            kind="exception",
+            reason=f"exception: the objective called sys.exit({e.code!r}) (at {_user_frame(e)})",
+        )
+    except Exception as e:
+        return Outcome(
+            kind="exception",
+            reason=f"exception: {type(e).__name__}: {e} (at {_user_frame(e)})",
         )
     try:
         values = _as_values(result)
     except (TypeError, ValueError):
+        shown = repr(result)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return Outcome(
             kind="bad-value",
-            reason=f"bad-value: the objective returned {result!r}, not a number",
+            reason=f"bad-value: the objective returned a {type(result).__name__} ({shown}), "
+            f"not a number",
         )
     if not all(math.isfinite(v) for v in values):
         return Outcome(

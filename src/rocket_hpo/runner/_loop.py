@@ -1,32 +1,44 @@
-"""One worker's ask/tell loop: run trials until the study holds ``n_trials`` finished ones."""
+"""One worker's ask/tell loop: run trials until the study holds ``n_trials`` finished ones
+or has spent its ``budget``."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, Protocol
 
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.runner._failures import FAIL_KIND, FAIL_REASON, Outcome, call_objective
+from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+from rocket_hpo.runner._failures import FAIL_KIND, FAIL_REASON, Outcome, call_objective, ctrl_c
+from rocket_hpo.runner._lock import ask_lock
 from rocket_hpo.runner._storage import (
     fail_lost_trials,
     heartbeat_interval,
     quiet_heartbeat_warnings,
 )
 
-__all__ = ["OBJECTIVE_FAILURES", "Callback", "TrialCounts", "count_trials", "run_worker"]
+__all__ = [
+    "OBJECTIVE_FAILURES",
+    "Callback",
+    "Slot",
+    "TrialCounts",
+    "count_trials",
+    "run_worker",
+    "trial_cost",
+]
 
 _log = logging.getLogger("rocket_hpo.runner")
 
 Callback = Callable[[optuna.Study, FrozenTrial], None]
 
-OBJECTIVE_FAILURES = frozenset({"exception", "non-finite", "bad-value", "timeout"})
+OBJECTIVE_FAILURES = frozenset({"exception", "non-finite", "bad-value", "timeout", "crash"})
 """Failure kinds that are the objective's own outcome and so count toward ``n_trials``."""
 
 
@@ -54,6 +66,27 @@ class TrialCounts:
     def done(self) -> int:
         """Trials that count toward ``n_trials``."""
         return self.complete + self.pruned + self.failed
+
+
+def trial_cost(trial: FrozenTrial) -> float:
+    """A trial's cost in full-data equivalents: the data fraction it trains on (1 when the
+    sampler chose none)."""
+    value = trial.user_attrs.get(FIDELITY_PARAM)
+    return 1.0 if value is None else float(value)
+
+
+class Slot(Protocol):
+    """Where a worker process shows its parent which trial it runs (see ``optimize``)."""
+
+    def asking(self) -> contextlib.AbstractContextManager[None]:
+        """Around ``study.ask()`` and :meth:`running`: the parent does not stop the worker
+        in between, so a trial it created is always one the parent knows about."""
+
+    def running(self, trial_id: int) -> None:
+        """The worker started the trial with this storage id."""
+
+    def idle(self) -> None:
+        """The worker told the trial's result."""
 
 
 def _counts(t: FrozenTrial) -> bool:
@@ -156,10 +189,12 @@ def _within_budget(
 ) -> bool:
     """Whether ``trial`` is among the first ``n_trials`` of the study, counting done ones first.
 
-    Two workers may both see one missing trial and both ask; the one with the higher
-    trial number yields, so exactly ``n_trials`` trials run. ``before`` is the study as
-    seen just before asking: when even counting every trial created since then as ahead
-    leaves room, the study is not read again (reads cost milliseconds on a database).
+    Rocket's workers ask one at a time (:func:`ask_lock`), so this holds for them; it
+    guards against processes that ask without the lock. Two such workers may both see one
+    missing trial and both ask; the one with the higher trial number yields, so exactly
+    ``n_trials`` trials run. ``before`` is the study as seen just before asking: when even
+    counting every trial created since then as ahead leaves room, the study is not read
+    again (reads cost milliseconds on a database).
     """
     active = (TrialState.RUNNING, TrialState.WAITING)
     known = [t for t in before if t.number != trial.number]
@@ -176,53 +211,108 @@ def _within_budget(
     return ahead < n_trials
 
 
+_EPS = 1e-9
+
+
+def spent_cost(trials: Sequence[FrozenTrial]) -> float:
+    """The cost of the trials that count as run (see :class:`TrialCounts`)."""
+    return sum(trial_cost(t) for t in trials if _counts(t))
+
+
+def _next_step(
+    trials: Sequence[FrozenTrial], n_trials: int | None, budget: float | None
+) -> Literal["stop", "wait", "ask"]:
+    """What a worker does next: stop (the study is done), wait (what is missing runs on
+    other workers; one may die and its trial come back), or ask for a trial.
+
+    Under a budget a worker asks only while the cost not yet committed (spent, plus the
+    trials running or queued) leaves something to pay for the next trial, so the total
+    overshoots by at most the trials in flight."""
+    counts = _tally(trials)
+    if n_trials is not None and counts.done >= n_trials:
+        return "stop"
+    if budget is not None and spent_cost(trials) >= budget - _EPS:
+        return "stop"
+    if counts.waiting > 0:  # a queued re-run of a lost trial: already committed
+        return "ask"
+    if budget is not None:
+        active = (TrialState.RUNNING, TrialState.WAITING)
+        committed = spent_cost(trials) + sum(trial_cost(t) for t in trials if t.state in active)
+        if committed >= budget - _EPS:
+            return "wait"
+    if n_trials is not None and counts.done + counts.running >= n_trials:
+        return "wait"
+    return "ask"
+
+
+@contextlib.contextmanager
+def _no_slot() -> Iterator[None]:
+    yield
+
+
 def run_worker(
     study: optuna.Study,
     objective: Callable[[optuna.Trial], Any],
-    n_trials: int,
+    n_trials: int | None,
     timeout_per_trial: float | None = None,
     callbacks: Sequence[Callback] = (),
     poll_interval: float = 0.5,
+    budget: float | None = None,
+    slot: Slot | None = None,
 ) -> int:
-    """Ask, run and tell trials until ``study`` has ``n_trials`` done; the number run here.
+    """Ask, run and tell trials until ``study`` has ``n_trials`` done or has spent
+    ``budget`` (whichever comes first); the number run here.
 
-    When the missing trials are all running on other workers, this worker waits: one of
-    them may die, and then its trial is failed as lost (heartbeat) and queued again.
-    Without heartbeats a dead worker cannot be told from a slow one, so it does not wait.
+    Workers ask one at a time (:func:`ask_lock`), so no trial is created beyond what
+    ``n_trials`` or the budget allows. When the missing trials are all running on other
+    workers, this worker waits: one of them may die, and then its trial is failed as lost
+    (heartbeat) and queued again. Without heartbeats a dead worker cannot be told from a
+    slow one, so it does not wait. The user's Ctrl-C fails the running trial with kind
+    ``interrupted`` and propagates.
     """
     interval = heartbeat_interval(study)
     ran = 0
     last_check = -math.inf
-    while True:
-        if interval is not None and time.monotonic() - last_check >= interval:
-            # Trials go stale only after a grace period of several intervals: looking
-            # once per interval is enough, and each look costs database round trips.
-            fail_lost_trials(study)
-            last_check = time.monotonic()
-        trials = study.get_trials(deepcopy=False)
-        counts = _tally(trials)
-        if counts.done >= n_trials:
-            return ran
-        if counts.waiting == 0 and counts.done + counts.running >= n_trials:
-            if interval is None:
+    with ctrl_c:
+        while True:
+            if interval is not None and time.monotonic() - last_check >= interval:
+                # Trials go stale only after a grace period of several intervals: looking
+                # once per interval is enough, and each look costs database round trips.
+                fail_lost_trials(study)
+                last_check = time.monotonic()
+            with ask_lock(study):
+                trials = study.get_trials(deepcopy=False)
+                step = _next_step(trials, n_trials, budget)
+                if step == "ask":
+                    with slot.asking() if slot is not None else _no_slot():
+                        with quiet_heartbeat_warnings():
+                            trial = study.ask()
+                        if slot is not None:
+                            slot.running(trial._trial_id)
+            if step == "stop":
                 return ran
-            time.sleep(poll_interval)
-            continue
-        with quiet_heartbeat_warnings():
-            trial = study.ask()
-        if not _within_budget(study, trial, n_trials, trials):
-            _tell_failed(
-                study, trial, "surplus", f"surplus: not run, the study had its {n_trials} trials"
-            )
-            continue
-        with _Heartbeat(study, trial._trial_id, interval):
+            if step == "wait":
+                if interval is None:
+                    return ran
+                time.sleep(poll_interval)
+                continue
+            if n_trials is not None and not _within_budget(study, trial, n_trials, trials):
+                _tell_failed(
+                    study, trial, "surplus",
+                    f"surplus: not run, the study had its {n_trials} trials",
+                )
+                continue
             try:
-                outcome = call_objective(objective, trial, timeout_per_trial)
-            except BaseException as e:  # Ctrl-C or SystemExit: record why, then stop
-                _tell_failed(study, trial, "interrupted", f"interrupted: {type(e).__name__}")
+                with _Heartbeat(study, trial._trial_id, interval):
+                    outcome = call_objective(objective, trial, timeout_per_trial)
+            except BaseException as e:  # the user's Ctrl-C: record why, then stop
+                why = "Ctrl-C" if isinstance(e, KeyboardInterrupt) else type(e).__name__
+                _tell_failed(study, trial, "interrupted", f"interrupted: {why}")
                 raise
-        frozen = _tell(study, trial, outcome)
-        ran += 1
-        if frozen is not None:
-            for callback in callbacks:
-                callback(study, frozen)
+            frozen = _tell(study, trial, outcome)
+            if slot is not None:
+                slot.idle()
+            ran += 1
+            if frozen is not None:
+                for callback in callbacks:
+                    callback(study, frozen)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import sqlite3
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -16,11 +18,13 @@ from optuna.storages import BaseStorage, InMemoryStorage, RDBStorage
 from optuna.trial import TrialState
 
 from rocket_hpo.errors import UsageError
+from rocket_hpo.runner._urls import display_url, hide_password
 
 __all__ = [
     "DEFAULT_STORAGE",
     "MEMORY",
     "fail_lost_trials",
+    "first_line",
     "heartbeat_interval",
     "make_storage",
     "quiet_heartbeat_warnings",
@@ -65,7 +69,8 @@ def make_storage(
     Args:
         url: ``sqlite:///path.db`` (the default, ``sqlite:///rocket.db``), a SQLAlchemy URL
             such as ``postgresql://user@host:5432/db`` for many workers on many machines
-            (read with psycopg2, from the ``postgres`` extra),
+            (read with psycopg 3, from the ``postgres`` extra; ``postgresql+psycopg2://``
+            also works when psycopg2 is installed),
             or ``"memory"`` for an in-memory storage (one process, no heartbeats).
         heartbeat_interval: Seconds between heartbeats of a running trial (>= 1).
         grace_period: Seconds without a heartbeat after which a running trial counts as
@@ -106,15 +111,17 @@ def make_storage(
         )
     if url == MEMORY:
         return InMemoryStorage()
-    for scheme in ("postgresql://", "postgres://"):
-        if url.startswith(scheme):
-            # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; Rocket's `postgres`
-            # extra installs psycopg2.
-            url = "postgresql+psycopg2://" + url[len(scheme) :]
+    url = _with_driver(url)
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         path = sqlalchemy.engine.make_url(url).database
         if path and path != ":memory:":
+            folder = Path(path).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise UsageError(
+                    f"Cannot open storage {display_url(url)!r}: the folder {str(folder)!r} "
+                    f"does not exist."
+                )
             engine_kwargs["creator"] = _SQLiteConnect(path)
         else:
             engine_kwargs["connect_args"] = {"timeout": 60}
@@ -133,8 +140,32 @@ def make_storage(
                 ),
             )
     except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise UsageError(f"Cannot open storage {url!r}: {first}") from None
+        shown = display_url(url)
+        raise UsageError(f"Cannot open storage {shown!r}: {first_line(e, url)}") from None
+
+
+def first_line(error: BaseException, url: str) -> str:
+    """The first line of a driver's ``error``, with ``url``'s password masked."""
+    text = str(error).strip()
+    return hide_password(text.splitlines()[0], url) if text else type(error).__name__
+
+
+def _with_driver(url: str) -> str:
+    """``url`` with a PostgreSQL driver SQLAlchemy can load.
+
+    SQLAlchemy 2.1 reads a bare ``postgresql://`` as psycopg 3 (the ``postgres`` extra);
+    ``postgres://`` (Heroku's spelling) means the same. Where only psycopg2 is installed,
+    it is used instead, so older set-ups keep working.
+    """
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            rest = url[len(scheme) :]
+            if importlib.util.find_spec("psycopg") is None and (
+                importlib.util.find_spec("psycopg2") is not None
+            ):
+                return "postgresql+psycopg2://" + rest
+            return "postgresql://" + rest
+    return url
 
 
 class _SQLiteConnect:
@@ -164,7 +195,8 @@ def _backend(storage: BaseStorage) -> BaseStorage:
 
 
 def storage_url(study: optuna.Study) -> str:
-    """The URL of ``study``'s storage, or ``"memory"``.
+    """The URL of ``study``'s storage, or ``"memory"`` (with its password: for opening the
+    storage, never for showing; see :func:`display_url`).
 
     Example:
         >>> storage_url(optuna.create_study())

@@ -147,7 +147,7 @@ class Space:
                     f"Hyperparameter {name!r} must be a mapping with a 'type'. Got {spec!r}."
                 )
             kind = spec.get("type")
-            if kind not in _KINDS:
+            if not isinstance(kind, str) or kind not in _KINDS:
                 raise SpaceError(
                     f"The 'type' of hyperparameter {name!r} must be one of {sorted(_KINDS)}. "
                     f"Got {kind!r} instead."

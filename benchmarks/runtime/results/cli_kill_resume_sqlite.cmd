@@ -1,0 +1,1 @@
+STEADY_SLEEP=1.5 nice -n 10 .venv/bin/python benchmarks/runtime/cli_kill_resume.py --kills 20 --trials 300 --low 10 --high 40 --storage sqlite:////tmp/ckr_sqlite_full.db --out benchmarks/runtime/results/cli_kill_resume_sqlite.json

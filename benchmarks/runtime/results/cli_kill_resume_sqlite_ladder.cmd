@@ -1,0 +1,1 @@
+nice -n 10 .venv/bin/python benchmarks/runtime/cli_kill_resume.py --kills 20 --trials 60 --low 4 --high 25 --storage sqlite:////tmp/ckr_sqlite.db --study benchmarks/runtime/chaos/steady.yaml --out benchmarks/runtime/results/cli_kill_resume_sqlite_ladder.json
