@@ -214,12 +214,18 @@ def test_failures_rank_last_and_their_region_is_avoided() -> None:
             return float("nan")
         return -((c["x"] - 0.3) ** 2) - (c["y"] - 0.8) ** 2
 
-    study = optuna.create_study(direction="maximize", sampler=RocketSampler(space, seed=5))
-    study.optimize(objective, n_trials=50, catch=(RuntimeError,))
-    failing = [t.params["x"] > 0.5 for t in study.trials]
-    assert any(failing[:15])
-    # Uniform draws fail half of the time (5 or fewer of 25: probability 0.2 %).
-    assert sum(failing[-25:]) <= 5
+    late = 0
+    for seed in range(3):
+        study = optuna.create_study(direction="maximize",
+                                    sampler=RocketSampler(space, seed=seed))
+        study.optimize(objective, n_trials=50, catch=(RuntimeError,))
+        failing = [t.params["x"] > 0.5 for t in study.trials]
+        assert any(failing[:15])
+        late += sum(failing[-25:])
+    # Uniform draws fail half of the time: 37.5 of the last 75 expected, 18 or fewer with
+    # probability below 0.01 %. (Measured at the shipped weights: 6; without the in-study
+    # updates, 25, so it is the study's own updates that learn this.)
+    assert late <= 18
 
 
 @dataclass

@@ -179,7 +179,11 @@ class CompactBackend:
         own = _time_order([t for t in trials if t in learn])
         group = own[len(own) - min(n - self.n_seen, 4 * self.settings.group_size):]
         self.n_seen = n
-        self.stage += 1
+        # Stage numbers only grow, even when a stored state could not be read (a state
+        # of another version): a lower stage must never replace a higher one.
+        stored = attrs.get("rocket:agent:meta", {})
+        self.stage = max(self.stage, int(stored.get("stage", 0)) if isinstance(stored, dict)
+                         else 0) + 1
         stats = self._update(study, [*warm, *trials], learn, group, maximize)
         self._signals(study, trial_id, [*warm, *trials], learn, group, learn_at, maximize,
                       stats)

@@ -3,10 +3,11 @@ another worker process or a report reads them from there.
 
 Study system attributes (see also :mod:`rocket_hpo.sampler`):
 
-- ``rocket:agent:meta``: ``{"stage", "build", "chunks", "sha256", "bytes"}``, written last.
-- ``rocket:agent:state:<i>``: chunk ``i`` of the base64 text of ``torch.save`` of the state
-  (weights, reference, optimiser, pool, counters, seed), at most :data:`CHUNK` characters
-  each so that every storage backend accepts them.
+- ``rocket:agent:meta``: ``{"stage", "build", "slot", "chunks", "sha256", "bytes"}``,
+  written last.
+- ``rocket:agent:state:<slot>:<i>``: chunk ``i`` of the base64 text of ``torch.save`` of
+  the state (policy weights, counters, seed), at most :data:`CHUNK` characters each so
+  that every storage backend accepts them; two slots alternate (see :func:`save_state`).
 
 Trial system attribute:
 
@@ -59,15 +60,23 @@ CHUNK = 60_000
 
 
 def save_state(study: optuna.Study, data: bytes, stage: int, build: int) -> None:
-    """Write ``data`` (the agent's serialised state) in chunks, then the meta record."""
+    """Write ``data`` (the agent's serialised state) in chunks, then the meta record.
+
+    Two slots alternate: the chunks go to the slot the current meta record does not point
+    at, and the meta record is written last, so a writer killed half-way (or a reader
+    meeting one) still finds the previous state whole. Only the meta's slot is read.
+    """
     text = base64.b64encode(data).decode("ascii")
     chunks = [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
     storage, sid = study._storage, study._study_id
+    current = read_meta(storage.get_study_system_attrs(sid))
+    slot = 1 - int(current.get("slot", 1)) if current else 0
     for i, chunk in enumerate(chunks):
-        storage.set_study_system_attr(sid, f"{STATE_PREFIX}{i}", chunk)
+        storage.set_study_system_attr(sid, f"{STATE_PREFIX}{slot}:{i}", chunk)
     meta: dict[str, Any] = {
         "stage": stage,
         "build": build,
+        "slot": slot,
         "chunks": len(chunks),
         "bytes": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -91,7 +100,9 @@ def load_state(
     if meta is None:
         return None
     try:
-        text = "".join(attrs[f"{STATE_PREFIX}{i}"] for i in range(int(meta["chunks"])))
+        # Studies saved before the two slots have no "slot" and unnumbered chunks.
+        prefix = STATE_PREFIX if "slot" not in meta else f"{STATE_PREFIX}{int(meta['slot'])}:"
+        text = "".join(attrs[f"{prefix}{i}"] for i in range(int(meta["chunks"])))
         data = base64.b64decode(text)
     except (KeyError, ValueError, TypeError):
         return None
