@@ -2,7 +2,7 @@
 
 :class:`rocket_hpo.RocketSampler` keeps everything that is not the policy: the fidelity
 assignment, promotions, the study's storage, the stage trigger's inputs. This module does,
-for the language model, what the compact agent does for the GRU:
+for the language model, what :mod:`rocket_hpo.agent._compact` does for the compact policy:
 
 - ``sync``: load a newer state another worker saved; when ``group_size`` more trials have
   finished at the learning fidelity, update the adapters on them (with the pool replay),
