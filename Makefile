@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean browser bench
+.PHONY: run test venv clean browser bench bench-hebo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,18 @@ venv: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/pip install --quiet -e '.[bench]' torch==2.13.0
 	$(VENV)/bin/pip install --quiet 'numpy>=2' torch==2.13.0
+
+# HEBO 0.3.6 pins numpy<1.25 (and pymoo 0.6.0), which the project's numpy 2 rules out, so it
+# gets an environment of its own; the harness's 'hebo' optimizer runs its suggest/observe loop
+# there as a subprocess (bench/hebo_worker.py) and finds it at $$ROCKET_HEBO_PYTHON or here.
+HEBO_VENV := .venv-hebo
+$(HEBO_VENV)/.installed:
+	$(PYTHON) -m venv $(HEBO_VENV)
+	$(HEBO_VENV)/bin/pip install --quiet torch==2.13.0
+	$(HEBO_VENV)/bin/pip install --quiet 'hebo==0.3.6' 'numpy<1.25' torch==2.13.0
+	touch $@
+
+bench-hebo: $(HEBO_VENV)/.installed
 
 run: $(STAMP)
 	$(VENV)/bin/rocket tune

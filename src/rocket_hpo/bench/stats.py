@@ -65,12 +65,27 @@ def regret_curve(record: dict[str, Any], grid: np.ndarray[Any, Any],
     return out
 
 
-def final_regrets(records: Records) -> dict[str, dict[str, dict[int, float]]]:
-    """``task -> optimizer -> seed -> final normalised regret``."""
+def final_regrets(records: Records,
+                  cut: float | None = None) -> dict[str, dict[str, dict[int, float]]]:
+    """``task -> optimizer -> seed -> normalised regret`` at the end of each run, or at cost
+    ``cut`` (the best full-fidelity result found by then; 1 before any) when given.
+
+    Records whose budget is below ``cut`` are left out: their run stopped before it.
+
+    Example:
+        >>> rec = {"task": "t", "optimizer": "o", "seed": 0, "budget": 50.0, "trace": [],
+        ...        "regret_trace": [[3.0, 0.5], [30.0, 0.1]]}
+        >>> final_regrets([rec], cut=20)["t"]["o"][0], final_regrets([rec])["t"]["o"][0]
+        (0.5, 0.1)
+    """
     norm = _normaliser(records)
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     for r in records:
+        if cut is not None and float(r["budget"]) < cut - 1e-9:
+            continue
         trace = regret_trace(r, norm)
+        if cut is not None:
+            trace = [p for p in trace if p[0] <= cut + 1e-9]
         out[r["task"]][r["optimizer"]][int(r["seed"])] = trace[-1][1] if trace else 1.0
     return out
 
@@ -122,7 +137,7 @@ def wilcoxon_vs_best_peer(by_opt: dict[str, dict[int, float]],
     from scipy.stats import wilcoxon
 
     # Rocket's own variants (rocket-full, ...) are ablations, not peers.
-    peers = {o: v for o, v in by_opt.items() if not o.startswith(ours)}
+    peers = {o: v for o, v in by_opt.items() if not o.startswith("rocket")}
     if ours not in by_opt or not peers:
         return None
     best = min(peers, key=lambda o: float(np.mean(list(peers[o].values()))))
