@@ -21,7 +21,7 @@ KEYS = {"task", "optimizer", "seed", "budget", "direction", "trace", "regret_tra
 
 
 def _hebo_missing() -> bool:
-    from rocket_hpo.bench.hebo import hebo_python
+    from rocket_hpo.bench.hebo_adapter import hebo_python
 
     try:
         hebo_python()

@@ -16,17 +16,23 @@ The worker exits at the end of its input.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
-from typing import Any
+from typing import IO, Any
 
 
-def _send(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
+def _send(channel: IO[str], obj: dict[str, Any]) -> None:
+    channel.write(json.dumps(obj) + "\n")
+    channel.flush()
 
 
 def main() -> None:
+    # The protocol gets its own copy of stdout; whatever HEBO or pymoo print (pymoo announces
+    # that its compiled modules are missing) goes to stderr instead.
+    channel = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     import numpy as np
     import torch
     from hebo.design_space.design_space import DesignSpace
@@ -40,7 +46,7 @@ def main() -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     opt = HEBO(DesignSpace().parse(spec["params"]), scramble_seed=seed)
-    _send({"ready": True})
+    _send(channel, {"ready": True})
     last = None
     for line in sys.stdin:
         y = json.loads(line)["y"]
@@ -48,7 +54,7 @@ def main() -> None:
             opt.observe(last, np.array([[float(y)]]))
         last = opt.suggest(n_suggestions=1)
         row = last.iloc[0].to_dict()
-        _send({"x": {k: v.item() if hasattr(v, "item") else v for k, v in row.items()}})
+        _send(channel, {"x": {k: v.item() if hasattr(v, "item") else v for k, v in row.items()}})
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
 * ``cmaes``: Optuna's ``CmaEsSampler`` (the ``cmaes`` package) with its defaults;
   categorical hyperparameters, which CMA-ES cannot model, fall back to random sampling.
 * ``hebo``: HEBO 0.3.6 through its suggest/observe loop, in its own environment
-  (:mod:`rocket_hpo.bench.hebo`).
+  (:mod:`rocket_hpo.bench.hebo_adapter`).
 * ``tpe-hyperband``: ``TPESampler`` with Optuna's ``HyperbandPruner`` (resources 1..27,
   reduction factor 3); a trial is evaluated rung by rung and reports after each one.
 * ``smac``: SMAC3's ``HyperparameterOptimizationFacade`` (random forest + EI),
@@ -122,7 +122,7 @@ def _cmaes(tracker: Tracker, seed: int) -> None:
 
 
 def _hebo(tracker: Tracker, seed: int) -> None:
-    from .hebo import run_hebo
+    from .hebo_adapter import run_hebo
 
     run_hebo(tracker, seed)
 

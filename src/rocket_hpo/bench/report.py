@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from .stats import (
-    _normaliser,
     bootstrap_ci,
     final_regrets,
     mean_ranks,
+    normaliser,
     regret_curve,
     time_to_target,
     wilcoxon_vs_best_peer,
@@ -170,7 +170,7 @@ def _ttt_section(records: list[dict[str, Any]], regrets: dict[str, Any], tasks: 
              "reference's own curve reaches it (lower is faster; – = never within the budget), "
              "and in how many seeds the optimizer's own run reached the target.", "",
              "| task | " + " | ".join(opts) + " |", "|---|" + "---|" * len(opts)]
-    norm = _normaliser(records)
+    norm = normaliser(records)
     by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         by[(r["task"], r["optimizer"])].append(r)
@@ -231,7 +231,7 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
     tasks = sorted({r["task"] for r in records})
     budget = max(float(r["budget"]) for r in records)
     grid = np.linspace(0.0, budget, 300)
-    norm = _normaliser(records)
+    norm = normaliser(records)
     curves: dict[tuple[str, str], np.ndarray[Any, Any]] = {}
     for t in tasks:
         for o in opts:

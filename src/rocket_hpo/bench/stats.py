@@ -17,8 +17,11 @@ import numpy as np
 
 __all__ = [
     "bootstrap_ci",
+    "cost_to_reach",
     "final_regrets",
     "mean_ranks",
+    "normaliser",
+    "regret_at",
     "regret_curve",
     "time_to_target",
     "wilcoxon_vs_best_peer",
@@ -27,7 +30,7 @@ __all__ = [
 Records = Sequence[dict[str, Any]]
 
 
-def _normaliser(records: Records) -> dict[str, tuple[float, float, bool]]:
+def normaliser(records: Records) -> dict[str, tuple[float, float, bool]]:
     """Per task ``(best, worst, maximize)`` from the observed scores (for tasks lacking one)."""
     out: dict[str, tuple[float, float, bool]] = {}
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -78,16 +81,40 @@ def final_regrets(records: Records,
         >>> final_regrets([rec], cut=20)["t"]["o"][0], final_regrets([rec])["t"]["o"][0]
         (0.5, 0.1)
     """
-    norm = _normaliser(records)
+    norm = normaliser(records)
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     for r in records:
         if cut is not None and float(r["budget"]) < cut - 1e-9:
             continue
         trace = regret_trace(r, norm)
-        if cut is not None:
-            trace = [p for p in trace if p[0] <= cut + 1e-9]
-        out[r["task"]][r["optimizer"]][int(r["seed"])] = trace[-1][1] if trace else 1.0
+        out[r["task"]][r["optimizer"]][int(r["seed"])] = regret_at(
+            trace, math.inf if cut is None else cut)
     return out
+
+
+def regret_at(trace: Sequence[Sequence[float]], cost: float) -> float:
+    """The regret of a ``[[cost, regret], ...]`` trace at ``cost`` (1 before its first point).
+
+    Example:
+        >>> regret_at([[3.0, 0.5], [30.0, 0.1]], 20), regret_at([[3.0, 0.5]], 1)
+        (0.5, 1.0)
+    """
+    points = [r for c, r in trace if c <= cost + 1e-9]
+    return float(points[-1]) if points else 1.0
+
+
+def cost_to_reach(trace: Sequence[Sequence[float]], target: float, maximize: bool) -> float:
+    """The first cost at which a raw-score trace ``[[cost, best], ...]`` reaches ``target``
+    (inf if it never does).
+
+    Example:
+        >>> cost_to_reach([[1.0, 0.5], [4.0, 0.8]], 0.7, maximize=True)
+        4.0
+    """
+    for cost, score in trace:
+        if (score >= target - 1e-12) if maximize else (score <= target + 1e-12):
+            return float(cost)
+    return math.inf
 
 
 def bootstrap_ci(values: Sequence[float], seed: int = 0, n: int = 2000,

@@ -96,7 +96,7 @@ def run_hebo(tracker: Tracker, seed: int) -> None:
     space = tracker.problem.space
     with tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(
-            [str(hebo_python()), str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [str(hebo_python()), "-I", str(_WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=err, text=True,
         )
         assert proc.stdin is not None and proc.stdout is not None
