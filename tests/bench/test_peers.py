@@ -76,3 +76,25 @@ def test_regret_at_cuts_comes_from_the_same_runs(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="cut"):
         run_benchmark(["yahpo/lcbench/3945"], ["random"], seeds=1, budget=6, out=tmp_path,
                       cuts=[7])
+
+
+def test_optuna_tpe_default_is_multivariate_tpe() -> None:
+    # What benchmarks/README.md says of the 'tpe' peer: on a flat space Optuna 5's default
+    # TPESampler gives the traces of multivariate=True, group=True.
+    import contextlib
+    import warnings
+
+    from optuna.samplers import TPESampler
+
+    from rocket_hpo.bench import get_problem
+    from rocket_hpo.bench.optimizers import optuna_loop
+    from rocket_hpo.bench.tracker import BudgetExhausted, Tracker
+
+    traces = []
+    for options in ({}, {"multivariate": True, "group": True}):
+        tracker = Tracker(get_problem("yahpo/lcbench/3945"), budget=30)
+        with contextlib.suppress(BudgetExhausted), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 'group' is experimental in Optuna
+            optuna_loop(tracker, TPESampler(seed=3, **options))
+        traces.append(tracker.trace)
+    assert traces[0] == traces[1] and len(traces[0]) > 1

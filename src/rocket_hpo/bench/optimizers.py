@@ -5,8 +5,10 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
 (``eta = 3``), the ladder Rocket's scheduler uses by default.
 
 * ``random``: Optuna's ``RandomSampler``.
-* ``tpe``: Optuna's ``TPESampler`` with its defaults (in Optuna 5 these are multivariate
-  TPE already: ``multivariate=True, group=True`` gives identical traces).
+* ``tpe``: Optuna's ``TPESampler`` with its defaults. In Optuna 5 that is multivariate TPE
+  for a single objective (``multivariate=None`` means ``True``) without group decomposition
+  (``group=False``): on a flat space such as lcbench's its traces equal those of
+  ``multivariate=True, group=True``; on a conditional one (rbv2_xgboost) they differ.
 * ``gp``: Optuna's ``GPSampler`` with its defaults (Matern 5/2 kernel with ARD, log EI,
   10 random start-up trials); ``greenlet`` lets its L-BFGS-B run batched. On a conditional
   space it models the hyperparameters present in every trial and draws the rest at random.
