@@ -15,7 +15,7 @@ Per task:
 * the same with one target per task: the mean final score of ``rocket-full``;
 * the per-seed ratio for every optimizer (the peers too), against ``rocket-full``;
 * anytime regret of every optimizer at a few costs;
-* with ``studies.json`` in the folder (written by ``run_dl.py``): Rocket's trials per data
+* with ``studies.json`` in the folder (written by ``subsets_vs_full_dl.py``): Rocket's trials per data
   fraction and the rank agreement (trust) its scheduler stored with the study.
 
 Regret is the harness's (``rocket_hpo.bench.stats``): the problem's own normalised regret
