@@ -64,6 +64,7 @@ def summary_markdown(data: dict[str, Any]) -> str:
         f"Budget: {', '.join(f'{b:g}' for b in budgets)} full-fidelity equivalents per run; "
         f"seeds: {len(seeds)}; tasks: {len(tasks)}; records: {len(records)}. Regret is read "
         f"off the same traces at cost {', '.join(f'{c:g}' for c in cuts)}.",
+        *_incomplete(regrets, opts, tasks, seeds),
         "",
         "## At a glance: mean normalised regret over tasks [95% interval] and mean rank",
         "",
@@ -86,6 +87,20 @@ def summary_markdown(data: dict[str, Any]) -> str:
     lines += ["", "## Plots", "", "Anytime regret (mean over seeds, band = ±1 standard error): "
               "`anytime.png` (per task) and `anytime_mean.png` (mean over tasks).", ""]
     return "\n".join(lines)
+
+
+def _incomplete(regrets: dict[str, Any], opts: list[str], tasks: list[str],
+                seeds: list[int]) -> list[str]:
+    """A warning for optimizers that lack some (task, seed) runs: their mean over tasks is
+    missing and their ranks count only where they ran."""
+    full = len(tasks) * len(seeds)
+    have = {o: sum(len(regrets[t].get(o, {})) for t in tasks) for o in opts}
+    short = [f"{o} has {have[o]} of {full}" for o in opts if have[o] < full]
+    if not short:
+        return []
+    return ["", f"**Incomplete**: {'; '.join(short)} (task, seed) runs. A mean over tasks needs "
+            "every task; ranks are taken among the optimizers present on each task and seed, so "
+            "rows with different coverage are not strictly comparable."]
 
 
 def _mean_over_tasks(regrets: dict[str, Any], opts: list[str], seeds: list[int]) -> dict[str, str]:
