@@ -98,3 +98,17 @@ def test_optuna_tpe_default_is_multivariate_tpe() -> None:
             optuna_loop(tracker, TPESampler(seed=3, **options))
         traces.append(tracker.trace)
     assert traces[0] == traces[1] and len(traces[0]) > 1
+
+
+def test_cli_cuts_must_be_numbers_within_the_budget(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from rocket_hpo.cli import main
+
+    base = ["benchmark", "--tasks", "yahpo/lcbench/3945", "--optimizers", "random", "--seeds", "1",
+            "--budget", "2", "--out", str(tmp_path)]
+    assert main([*base, "--cuts", "1,x"]) == 2
+    assert "--cuts" in capsys.readouterr().err
+    assert main([*base, "--cuts", "3"]) == 2
+    assert "budget cut" in capsys.readouterr().err
+    assert main([*base, "--cuts", "1,2"]) == 0
+    assert "## Normalised regret at cost 1 " in (tmp_path / "summary.md").read_text()
