@@ -106,8 +106,15 @@ def _save(out: Path, data: dict[str, Any]) -> None:
     path = Path(out) / RESULTS
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        merged = {_key(r): r for r in load_results(out)["records"]}
+        disk = load_results(out)
+        merged = {_key(r): r for r in disk["records"]}
         merged.update({_key(r): r for r in data["records"]})
+        # Keep the commands (and cuts) of an invocation that wrote since this one started.
+        meta, old = data.setdefault("meta", {}), disk.get("meta", {})
+        commands = list(old.get("commands", []))
+        meta["commands"] = commands + [c for c in meta.get("commands", []) if c not in commands]
+        if "cuts" not in meta and "cuts" in old:
+            meta["cuts"] = old["cuts"]
         # Completion order varies between runs; the file's order does not.
         data["records"] = sorted(merged.values(), key=_key)
         tmp = path.with_suffix(f".json.tmp{os.getpid()}")
