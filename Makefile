@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv clean browser bench
+.PHONY: run test venv clean browser bench bench-hebo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,22 @@ venv: $(STAMP)
 bench: $(STAMP)
 	$(VENV)/bin/pip install --quiet -e '.[bench]' torch==2.13.0
 	$(VENV)/bin/pip install --quiet 'numpy>=2' torch==2.13.0
+
+# HEBO 0.3.6 pins numpy<1.25 (and pymoo 0.6.0), which the project's numpy 2 rules out, so it
+# gets an environment of its own; the harness's 'hebo' optimizer runs its suggest/observe loop
+# there as a subprocess (src/rocket_hpo/bench/_hebo_worker.py) and finds it at $$ROCKET_HEBO_PYTHON or here.
+HEBO_VENV := .venv-hebo
+$(HEBO_VENV)/.installed:
+	$(PYTHON) -m venv $(HEBO_VENV)
+	$(HEBO_VENV)/bin/pip install --quiet torch==2.13.0
+	# Pinned to releases that support numpy 1.24 on Python 3.11 (pip's resolver otherwise
+	# backtracks for tens of minutes); pymoo 0.6.0 builds from source.
+	$(HEBO_VENV)/bin/pip install --quiet 'hebo==0.3.6' 'numpy==1.24.4' 'scipy==1.11.4' \
+		'pandas==2.0.3' 'scikit-learn==1.3.2' 'GPy==1.13.2' 'pymoo==0.6.0' 'catboost==1.2.5' \
+		torch==2.13.0
+	touch $@
+
+bench-hebo: $(HEBO_VENV)/.installed
 
 run: $(STAMP)
 	$(VENV)/bin/rocket tune

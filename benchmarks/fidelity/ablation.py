@@ -2,7 +2,7 @@
 
 Separates the scheduler from the policy: if TPE on the ladder reaches TPE-on-full-data's
 final quality much cheaper while Rocket on the ladder does not, the policy is the weak part.
-Same tasks, budget and seeds as run.py; the harness's Tracker does the cost accounting.
+Same tasks, budget and seeds as subsets_vs_full.py; the harness's Tracker does the cost accounting.
 
 Command:
     .venv/bin/python benchmarks/fidelity/ablation.py      # writes results/ablation.json

@@ -15,7 +15,7 @@ Per task:
 * the same with one target per task: the mean final score of ``rocket-full``;
 * the per-seed ratio for every optimizer (the peers too), against ``rocket-full``;
 * anytime regret of every optimizer at a few costs;
-* with ``studies.json`` in the folder (written by ``run_dl.py``): Rocket's trials per data
+* with ``studies.json`` in the folder (written by ``subsets_vs_full_dl.py``): Rocket's trials per data
   fraction and the rank agreement (trust) its scheduler stored with the study.
 
 Regret is the harness's (``rocket_hpo.bench.stats``): the problem's own normalised regret
@@ -34,16 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from rocket_hpo.bench.stats import _normaliser, bootstrap_ci, regret_trace
+from rocket_hpo.bench.stats import (
+    bootstrap_ci,
+    cost_to_reach,
+    normaliser,
+    regret_at,
+    regret_trace,
+)
 
 HERE = Path(__file__).parent
-
-
-def cost_to_reach(trace: list[list[float]], target: float, maximize: bool) -> float:
-    for cost, score in trace:
-        if (score >= target - 1e-12) if maximize else (score <= target + 1e-12):
-            return float(cost)
-    return math.inf
 
 
 def cost_ratios(
@@ -87,11 +86,6 @@ def peer_ratio_lines(
             f"| {math.exp(np.mean(np.log(ratios))):.2f} | {max(ratios):.2f} |"
         )
     return lines + [""]
-
-
-def regret_at(trace: list[list[float]], cost: float) -> float:
-    points = [r for c, r in trace if c <= cost + 1e-9]
-    return min(points) if points else 1.0
 
 
 def scheduler_lines(studies: dict[str, Any], task: str, opts: list[str]) -> list[str]:
@@ -165,7 +159,7 @@ def main() -> None:
         records = [r for r in records if r["task"] in args.tasks.split(",")]
     side = folder / "studies.json"
     studies = json.loads(side.read_text()) if side.exists() else {}
-    norm = _normaliser(records)
+    norm = normaliser(records)
     regrets = {id(r): regret_trace(r, norm) for r in records}
     by: dict[str, dict[str, dict[int, dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
     for r in records:

@@ -14,10 +14,10 @@ import contextlib
 from typing import Any
 
 import numpy as np
-from analyse import cost_to_reach  # this folder's analysis script
 
 from rocket_hpo.bench.optimizers import optuna_loop
 from rocket_hpo.bench.problems import get_problem
+from rocket_hpo.bench.stats import cost_to_reach
 from rocket_hpo.bench.tracker import BudgetExhausted, Tracker
 from rocket_hpo.fidelity import SubsetScheduler, Trust
 from rocket_hpo.sampler import RocketSampler

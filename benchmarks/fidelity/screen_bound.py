@@ -36,17 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from rocket_hpo.bench.problems import get_problem
+from rocket_hpo.bench.stats import cost_to_reach
 
 SMALL = 1 / 27
 N_POOL = 20_000
 N_DRAWS = 400
-
-
-def cost_to_reach(trace: list[list[float]], target: float) -> float:
-    for cost, score in trace:
-        if score >= target - 1e-12:
-            return float(cost)
-    return math.inf
 
 
 def pool_scores(task: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +102,7 @@ def main() -> None:
         rows = []
         for seed, r in sorted(by_seed.items()):
             target = r["final_score"]
-            c_full = cost_to_reach(r["trace"], target)
+            c_full = cost_to_reach(r["trace"], target, maximize=True)
             money = c_full / args.factor
             p = float(np.mean(full >= target - 1e-12))
             c = chance(low, full, target, money, rng)

@@ -169,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser(
         "benchmark", help="compare Rocket with peers at equal cost (needs the 'bench' extra)"
     )
-    bench.add_argument("--suite", default=None, help="yahpo-dev, yahpo-test, synthetic, dl-quick")
+    bench.add_argument("--suite", default=None,
+                       help="yahpo-dev, yahpo-dev8, yahpo-train, synthetic, dl-quick")
     bench.add_argument("--tasks", default=None, help="comma-separated problems, e.g. "
                        "yahpo/lcbench/3945,mfpb/mfh6,dl/digits")
     bench.add_argument("--optimizers", default="rocket,random,tpe,tpe-hyperband,smac,smac-mf,dehb",
@@ -179,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="cost budget per run, in full-fidelity equivalents (default 30)")
     bench.add_argument("--workers", type=int, default=1, help="parallel processes (default 1)")
     bench.add_argument("--out", default="benchmark-results", help="output folder (resumable)")
+    bench.add_argument("--cuts", default=None,
+                       help="costs at which to also report regret and rank, read off the same "
+                       "runs, e.g. 20,50 (default: the budget)")
+    bench.add_argument("--allow-reserved", action="store_true",
+                       help="run YAHPO instances outside the shared split's train and dev lists "
+                       "(reserved for evaluation by others)")
     bench.set_defaults(func=_cmd_benchmark)
 
     from rocket_hpo.agent.pretrain.command import add_parser

@@ -119,9 +119,11 @@ def test_save_keeps_records_written_by_another_invocation(tmp_path: Path) -> Non
                          log=lambda _: None, report=False, in_process=True)
     other = dict(mine["records"][0], optimizer="tpe")
     # A second invocation whose in-memory copy never saw 'random' still keeps it.
-    _save(tmp_path, {"meta": {}, "records": [other]})
-    on_disk = load_results(tmp_path)["records"]
-    assert sorted(r["optimizer"] for r in on_disk) == ["random", "tpe"]
+    _save(tmp_path, {"meta": {"commands": ["peers"]}, "records": [other]})
+    on_disk = load_results(tmp_path)
+    assert sorted(r["optimizer"] for r in on_disk["records"]) == ["random", "tpe"]
+    # ... and the first invocation's command.
+    assert on_disk["meta"]["commands"] == [*mine["meta"]["commands"], "peers"]
 
 
 @pytest.mark.slow

@@ -36,6 +36,14 @@ def run_from_args(args: argparse.Namespace) -> int:
             f"The option --optimizers must name optimizers among {sorted(OPTIMIZERS)}. "
             f"Got {unknown[0]!r}."
         )
+    cuts = None
+    if args.cuts is not None:
+        try:
+            cuts = [float(c) for c in _split(args.cuts, "--cuts")]
+        except ValueError:
+            raise UsageError(
+                f"The option --cuts must list numbers, e.g. 20,50. Got {args.cuts!r}."
+            ) from None
     command = "rocket benchmark " + " ".join(shlex.quote(a) for a in sys.argv[2:]) \
         if len(sys.argv) > 1 and sys.argv[1] == "benchmark" else None
     data = run_benchmark(
@@ -46,5 +54,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         out=args.out,
         workers=args.workers,
         command=command,
+        cuts=cuts,
+        allow_reserved=args.allow_reserved,
     )
     return 1 if data.get("errors") else 0

@@ -5,7 +5,17 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
 (``eta = 3``), the ladder Rocket's scheduler uses by default.
 
 * ``random``: Optuna's ``RandomSampler``.
-* ``tpe``: Optuna's ``TPESampler`` with its defaults.
+* ``tpe``: Optuna's ``TPESampler`` with its defaults. In Optuna 5 that is multivariate TPE
+  for a single objective (``multivariate=None`` means ``True``) without group decomposition
+  (``group=False``): on a flat space such as lcbench's its traces equal those of
+  ``multivariate=True, group=True``; on a conditional one (rbv2_xgboost) they differ.
+* ``gp``: Optuna's ``GPSampler`` with its defaults (Matern 5/2 kernel with ARD, log EI,
+  10 random start-up trials); ``greenlet`` lets its L-BFGS-B run batched. On a conditional
+  space it models the hyperparameters present in every trial and draws the rest at random.
+* ``cmaes``: Optuna's ``CmaEsSampler`` (the ``cmaes`` package) with its defaults;
+  categorical hyperparameters, which CMA-ES cannot model, fall back to random sampling.
+* ``hebo``: HEBO 0.3.6 through its suggest/observe loop, in its own environment
+  (:mod:`rocket_hpo.bench.hebo_adapter`).
 * ``tpe-hyperband``: ``TPESampler`` with Optuna's ``HyperbandPruner`` (resources 1..27,
   reduction factor 3); a trial is evaluated rung by rung and reports after each one.
 * ``smac``: SMAC3's ``HyperparameterOptimizationFacade`` (random forest + EI),
@@ -96,6 +106,27 @@ def _tpe(tracker: Tracker, seed: int) -> None:
     from optuna.samplers import TPESampler
 
     optuna_loop(tracker, TPESampler(seed=seed))
+
+
+def _gp(tracker: Tracker, seed: int) -> None:
+    from optuna.samplers import GPSampler
+
+    # On a conditional space GPSampler models the hyperparameters every trial has and draws
+    # the others at random; Optuna would warn about it at every trial.
+    optuna_loop(tracker, GPSampler(seed=seed, warn_independent_sampling=False))
+
+
+def _cmaes(tracker: Tracker, seed: int) -> None:
+    from optuna.samplers import CmaEsSampler
+
+    # Optuna warns at every trial that categorical hyperparameters are sampled independently.
+    optuna_loop(tracker, CmaEsSampler(seed=seed, warn_independent_sampling=False))
+
+
+def _hebo(tracker: Tracker, seed: int) -> None:
+    from .hebo_adapter import run_hebo
+
+    run_hebo(tracker, seed)
 
 
 def _tpe_hyperband(tracker: Tracker, seed: int) -> None:
@@ -209,6 +240,9 @@ OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
     "rocket-full": lambda t, s: _rocket(t, s, multi_fidelity=False),
     "random": _random,
     "tpe": _tpe,
+    "gp": _gp,
+    "cmaes": _cmaes,
+    "hebo": _hebo,
     "tpe-hyperband": _tpe_hyperband,
     "smac": lambda t, s: _smac(t, s, multi_fidelity=False),
     "smac-mf": lambda t, s: _smac(t, s, multi_fidelity=True),
@@ -222,6 +256,10 @@ _IMPORTS: dict[str, tuple[str, ...]] = {
     "rocket-full": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,
+    "gp": (*_OPTUNA, "torch", "greenlet", "optuna._gp.gp", "optuna._gp.optim_mixed",
+           "optuna._gp.batched_lbfgsb"),
+    "cmaes": (*_OPTUNA, "cmaes"),
+    "hebo": (),
     "tpe-hyperband": _OPTUNA,
     "smac": ("ConfigSpace", "smac"),
     "smac-mf": ("ConfigSpace", "smac"),

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from .stats import (
-    _normaliser,
     bootstrap_ci,
     final_regrets,
     mean_ranks,
+    normaliser,
     regret_curve,
     time_to_target,
     wilcoxon_vs_best_peer,
@@ -21,7 +21,8 @@ from .stats import (
 
 __all__ = ["summary_markdown", "write_plots", "write_report"]
 
-ORDER = ["rocket", "rocket-full", "random", "tpe", "tpe-hyperband", "smac", "smac-mf", "dehb"]
+ORDER = ["rocket", "rocket-full", "random", "tpe", "gp", "cmaes", "hebo", "tpe-hyperband", "smac",
+         "smac-mf", "dehb"]
 
 
 def _opts(records: list[dict[str, Any]]) -> list[str]:
@@ -33,8 +34,15 @@ def _fmt(m: float, lo: float, hi: float) -> str:
     return f"{m:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
+def _cuts(data: dict[str, Any], budgets: list[float]) -> list[float]:
+    """The costs at which regret is read: the file's ``meta.cuts``, else the largest budget."""
+    cuts = [float(c) for c in data.get("meta", {}).get("cuts") or ()]
+    return sorted(set(cuts)) if cuts else [max(budgets)]
+
+
 def summary_markdown(data: dict[str, Any]) -> str:
-    """The summary tables as Markdown."""
+    """The summary tables as Markdown: regret and rank at each budget cut, then the tests,
+    time to target and overhead at the end of the runs."""
     records = data["records"]
     if not records:
         return "# Benchmark summary\n\nNo records yet.\n"
@@ -43,16 +51,79 @@ def summary_markdown(data: dict[str, Any]) -> str:
     tasks = sorted(regrets)
     budgets = sorted({float(r["budget"]) for r in records})
     seeds = sorted({int(r["seed"]) for r in records})
+    cuts = _cuts(data, budgets)
     meta = data.get("meta", {})
+    commands = meta.get("commands") or [meta.get("command", "?")]
     lines = [
         "# Benchmark summary",
         "",
-        f"Command: `{meta.get('command', '?')}`",
+        "Commands (all runs in this folder):",
+        "",
+        *[f"    {c}" for c in commands],
         "",
         f"Budget: {', '.join(f'{b:g}' for b in budgets)} full-fidelity equivalents per run; "
-        f"seeds: {len(seeds)}; tasks: {len(tasks)}; records: {len(records)}.",
+        f"seeds: {len(seeds)}; tasks: {len(tasks)}; records: {len(records)}. Regret is read "
+        f"off the same traces at cost {', '.join(f'{c:g}' for c in cuts)}.",
+        *_incomplete(regrets, opts, tasks, seeds),
         "",
-        "## Final normalised regret (mean [95% bootstrap interval]; lower is better)",
+        "## At a glance: mean normalised regret over tasks [95% interval] and mean rank",
+        "",
+        "| optimizer | " + " | ".join(f"regret at {c:g} | rank at {c:g}" for c in cuts) + " |",
+        "|---|" + "---|---|" * len(cuts),
+    ]
+    at_cut = {c: final_regrets(records, cut=c) for c in cuts}
+    glance = {c: (_mean_over_tasks(at_cut[c], opts, seeds), mean_ranks(at_cut[c])) for c in cuts}
+    for o in opts:
+        cells = []
+        for c in cuts:
+            means, ranks = glance[c]
+            cells += [means[o], f"{ranks[o]:.2f}" if o in ranks else "–"]
+        lines.append(f"| {o} | " + " | ".join(cells) + " |")
+    for c in cuts:
+        lines += _regret_table(at_cut[c], opts, seeds, c)
+    lines += _wilcoxon_section(regrets, tasks, opts)
+    lines += _ttt_section(records, regrets, tasks, opts)
+    lines += _overhead_section(records, opts)
+    lines += ["", "## Plots", "", "Anytime regret (mean over seeds, band = ±1 standard error): "
+              "`anytime.png` (per task) and `anytime_mean.png` (mean over tasks).", ""]
+    return "\n".join(lines)
+
+
+def _incomplete(regrets: dict[str, Any], opts: list[str], tasks: list[str],
+                seeds: list[int]) -> list[str]:
+    """A warning for optimizers that lack some (task, seed) runs: their mean over tasks is
+    missing and their ranks count only where they ran."""
+    full = len(tasks) * len(seeds)
+    have = {o: sum(len(regrets[t].get(o, {})) for t in tasks) for o in opts}
+    short = [f"{o} has {have[o]} of {full}" for o in opts if have[o] < full]
+    if not short:
+        return []
+    return ["", f"**Incomplete**: {'; '.join(short)} (task, seed) runs. A mean over tasks needs "
+            "every task; ranks are taken among the optimizers present on each task and seed, so "
+            "rows with different coverage are not strictly comparable."]
+
+
+def _mean_over_tasks(regrets: dict[str, Any], opts: list[str], seeds: list[int]) -> dict[str, str]:
+    """Per optimizer: the mean over tasks per seed, then its bootstrap over seeds (a seed
+    counts only if the optimizer has it on every task)."""
+    tasks = sorted(regrets)
+    out = {}
+    for o in opts:
+        per_seed = [
+            float(np.mean([regrets[t][o][s] for t in tasks]))
+            for s in seeds
+            if all(o in regrets[t] and s in regrets[t][o] for t in tasks)
+        ]
+        out[o] = _fmt(*bootstrap_ci(per_seed)) if per_seed else "–"
+    return out
+
+
+def _regret_table(regrets: dict[str, Any], opts: list[str], seeds: list[int],
+                  cut: float) -> list[str]:
+    tasks = sorted(regrets)
+    lines = [
+        "",
+        f"## Normalised regret at cost {cut:g} (mean [95% bootstrap interval]; lower is better)",
         "",
         "| task | " + " | ".join(opts) + " |",
         "|---|" + "---|" * len(opts),
@@ -69,31 +140,20 @@ def summary_markdown(data: dict[str, Any]) -> str:
             cell = _fmt(m, lo, hi)
             cells.append(f"**{cell}**" if m == best else cell)
         lines.append(f"| {t} | " + " | ".join(cells) + " |")
-    # Across tasks: per seed, the mean over tasks; the interval resamples seeds.
-    cells = []
-    for o in opts:
-        per_seed = [
-            float(np.mean([regrets[t][o][s] for t in tasks]))
-            for s in seeds
-            if all(o in regrets[t] and s in regrets[t][o] for t in tasks)
-        ]
-        cells.append(_fmt(*bootstrap_ci(per_seed)) if per_seed else "–")
-    lines.append("| **mean over tasks** | " + " | ".join(cells) + " |")
+    means_over = _mean_over_tasks(regrets, opts, seeds)
+    lines.append("| **mean over tasks** | " + " | ".join(means_over[o] for o in opts) + " |")
     ranks = mean_ranks(regrets)
     lines.append("| **mean rank** | " + " | ".join(
         f"{ranks[o]:.2f}" if o in ranks else "–" for o in opts) + " |")
-    lines += _wilcoxon_section(regrets, tasks)
-    lines += _ttt_section(records, regrets, tasks, opts)
-    lines += _overhead_section(records, opts)
-    lines += ["", "## Plots", "", "Anytime regret (mean over seeds, band = ±1 standard error): "
-              "`anytime.png` (per task) and `anytime_mean.png` (mean over tasks).", ""]
-    return "\n".join(lines)
+    return lines
 
 
-def _wilcoxon_section(regrets: dict[str, Any], tasks: list[str]) -> list[str]:
-    lines = ["", "## Rocket against the best peer per task (two-sided Wilcoxon signed-rank, "
-             "paired by seed)", ""]
-    rows = [(t, wilcoxon_vs_best_peer(regrets[t])) for t in tasks]
+def _wilcoxon_section(regrets: dict[str, Any], tasks: list[str], opts: list[str]) -> list[str]:
+    # The agent under test: 'rocket' when it ran, else its first variant in these records.
+    ours = next((o for o in opts if o.startswith("rocket")), "rocket")
+    lines = ["", f"## {ours} against the best peer per task at the end of the runs "
+             "(two-sided Wilcoxon signed-rank, paired by seed)", ""]
+    rows = [(t, wilcoxon_vs_best_peer(regrets[t], ours)) for t in tasks]
     if all(w is None for _, w in rows):
         return [*lines, "Rocket is not in these records.", ""]
     lines += ["| task | best peer | Rocket mean | peer mean | median diff | p | verdict |",
@@ -101,7 +161,7 @@ def _wilcoxon_section(regrets: dict[str, Any], tasks: list[str]) -> list[str]:
     for t, w in rows:
         if w is None:
             continue
-        ours = float(np.mean(list(regrets[t]["rocket"].values())))
+        mine = float(np.mean(list(regrets[t][ours].values())))
         theirs = float(np.mean(list(regrets[t][w["peer"]].values())))
         p = w["p"]
         if math.isnan(p) or p >= 0.05:
@@ -109,7 +169,7 @@ def _wilcoxon_section(regrets: dict[str, Any], tasks: list[str]) -> list[str]:
         else:
             verdict = "Rocket better" if w["median_diff"] < 0 else "Rocket worse"
         p_text = "–" if math.isnan(p) else f"{p:.3g}"
-        lines.append(f"| {t} | {w['peer']} | {ours:.4f} | {theirs:.4f} | "
+        lines.append(f"| {t} | {w['peer']} | {mine:.4f} | {theirs:.4f} | "
                      f"{w['median_diff']:+.4f} | {p_text} | {verdict} |")
     return lines
 
@@ -125,7 +185,7 @@ def _ttt_section(records: list[dict[str, Any]], regrets: dict[str, Any], tasks: 
              "reference's own curve reaches it (lower is faster; – = never within the budget), "
              "and in how many seeds the optimizer's own run reached the target.", "",
              "| task | " + " | ".join(opts) + " |", "|---|" + "---|" * len(opts)]
-    norm = _normaliser(records)
+    norm = normaliser(records)
     by: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         by[(r["task"], r["optimizer"])].append(r)
@@ -186,7 +246,7 @@ def write_plots(data: dict[str, Any], out: Path) -> list[Path]:
     tasks = sorted({r["task"] for r in records})
     budget = max(float(r["budget"]) for r in records)
     grid = np.linspace(0.0, budget, 300)
-    norm = _normaliser(records)
+    norm = normaliser(records)
     curves: dict[tuple[str, str], np.ndarray[Any, Any]] = {}
     for t in tasks:
         for o in opts:

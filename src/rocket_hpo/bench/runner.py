@@ -4,7 +4,9 @@
 soon as its job finishes (atomically: temporary file then rename), and a rerun with the
 same ``DIR`` skips every (task, optimizer, seed, budget) already recorded, so a stopped
 run resumes where it was. After the jobs, ``summary.md`` and the PNG plots are rebuilt
-from all records in the file.
+from all records in the file, so an optimizer run later into the same ``DIR`` (say, a new
+Rocket agent) is summarised with the peers already there. ``meta`` keeps every invocation's
+command and the budget cuts at which the summary reads regret.
 """
 
 from __future__ import annotations
@@ -104,8 +106,15 @@ def _save(out: Path, data: dict[str, Any]) -> None:
     path = Path(out) / RESULTS
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        merged = {_key(r): r for r in load_results(out)["records"]}
+        disk = load_results(out)
+        merged = {_key(r): r for r in disk["records"]}
         merged.update({_key(r): r for r in data["records"]})
+        # Keep the commands (and cuts) of an invocation that wrote since this one started.
+        meta, old = data.setdefault("meta", {}), disk.get("meta", {})
+        commands = list(old.get("commands", []))
+        meta["commands"] = commands + [c for c in meta.get("commands", []) if c not in commands]
+        if "cuts" not in meta and "cuts" in old:
+            meta["cuts"] = old["cuts"]
         # Completion order varies between runs; the file's order does not.
         data["records"] = sorted(merged.values(), key=_key)
         tmp = path.with_suffix(f".json.tmp{os.getpid()}")
@@ -114,7 +123,7 @@ def _save(out: Path, data: dict[str, Any]) -> None:
 
 
 def _check(tasks: Sequence[str], optimizers: Sequence[str], seeds: int, budget: float,
-           workers: int) -> None:
+           workers: int, cuts: Sequence[float] | None) -> None:
     from .optimizers import OPTIMIZERS
 
     if not tasks:
@@ -130,6 +139,11 @@ def _check(tasks: Sequence[str], optimizers: Sequence[str], seeds: int, budget: 
         raise UsageError(f"The budget must be a number > 0. Got {budget!r} instead.")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise UsageError(f"The number of workers must be an integer >= 1. Got {workers!r}.")
+    for c in cuts or ():
+        if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c <= budget:
+            raise UsageError(
+                f"Each budget cut must be a number in (0, budget={budget:g}]. Got {c!r} instead."
+            )
 
 
 def run_benchmark(
@@ -143,6 +157,8 @@ def run_benchmark(
     log: Callable[[str], None] = print,
     report: bool = True,
     in_process: bool = False,
+    cuts: Sequence[float] | None = None,
+    allow_reserved: bool = False,
 ) -> dict[str, Any]:
     """Run every (task, optimizer, seed) not yet in ``out/results.json``; write the summary.
 
@@ -151,16 +167,22 @@ def run_benchmark(
     SMAC3's choices depend on the interpreter's string-hash seed, so without a fixed one a
     seeded SMAC3 run is not reproducible across processes. ``in_process=True`` runs the jobs
     in this process instead (for tests; SMAC3 results then depend on this interpreter's
-    hash seed). Returns the results (``{"meta", "records"}``).
+    hash seed). ``cuts`` are the costs at which the summary also reports regret and rank,
+    read off the same traces (kept in the file for later invocations; default: the budget).
+    YAHPO instances outside the shared split's train and dev lists are refused unless
+    ``allow_reserved`` (:func:`rocket_hpo.bench.suites.check_not_reserved`). Returns the
+    results (``{"meta", "records"}``).
 
     Example:
         >>> data = run_benchmark(["yahpo/lcbench/3945"], ["random"], seeds=2, budget=3,
         ...                      out="/tmp/rocket-bench-doc", report=False)  # doctest: +SKIP
     """
-    _check(tasks, optimizers, seeds, budget, workers)
+    _check(tasks, optimizers, seeds, budget, workers, cuts)
     from .problems import get_problem
+    from .suites import check_not_reserved
 
-    for t in tasks:  # fail fast on a bad task name, before any process starts
+    for t in tasks:  # fail fast on a bad or reserved task, before any process starts
+        check_not_reserved(t, allow_reserved)
         get_problem(t)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,12 +196,7 @@ def run_benchmark(
         for o in optimizers
         if (t, o, s, float(budget)) not in done
     ]
-    data["meta"] = {
-        "command": command or " ".join(sys.argv),
-        "budget_unit": "full-fidelity equivalents",
-        "python": sys.version.split()[0],
-        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    data["meta"] = _meta(data.get("meta", {}), command or " ".join(sys.argv), cuts)
     log(f"{len(jobs)} jobs to run ({len(done)} already in {out_dir / RESULTS}), {workers} workers")
     _single_thread()
     start = time.perf_counter()
@@ -205,6 +222,24 @@ def run_benchmark(
     if errors:
         log(f"{errors} jobs failed; see 'errors' in {out_dir / RESULTS} (rerun to retry them)")
     return data
+
+
+def _meta(old: dict[str, Any], command: str, cuts: Sequence[float] | None) -> dict[str, Any]:
+    """The file's ``meta`` after one more invocation: its command appended, new cuts kept."""
+    commands = list(old.get("commands") or ([old["command"]] if old.get("command") else []))
+    if command not in commands:
+        commands.append(command)
+    meta = {
+        "command": command,
+        "commands": commands,
+        "budget_unit": "full-fidelity equivalents",
+        "python": sys.version.split()[0],
+        "updated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    kept = sorted({float(c) for c in cuts}) if cuts else old.get("cuts")
+    if kept:
+        meta["cuts"] = kept
+    return meta
 
 
 def _collect(records: Any, data: dict[str, Any], out: Path, n: int, start: float,

@@ -17,8 +17,11 @@ import numpy as np
 
 __all__ = [
     "bootstrap_ci",
+    "cost_to_reach",
     "final_regrets",
     "mean_ranks",
+    "normaliser",
+    "regret_at",
     "regret_curve",
     "time_to_target",
     "wilcoxon_vs_best_peer",
@@ -27,7 +30,7 @@ __all__ = [
 Records = Sequence[dict[str, Any]]
 
 
-def _normaliser(records: Records) -> dict[str, tuple[float, float, bool]]:
+def normaliser(records: Records) -> dict[str, tuple[float, float, bool]]:
     """Per task ``(best, worst, maximize)`` from the observed scores (for tasks lacking one)."""
     out: dict[str, tuple[float, float, bool]] = {}
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -65,14 +68,53 @@ def regret_curve(record: dict[str, Any], grid: np.ndarray[Any, Any],
     return out
 
 
-def final_regrets(records: Records) -> dict[str, dict[str, dict[int, float]]]:
-    """``task -> optimizer -> seed -> final normalised regret``."""
-    norm = _normaliser(records)
+def final_regrets(records: Records,
+                  cut: float | None = None) -> dict[str, dict[str, dict[int, float]]]:
+    """``task -> optimizer -> seed -> normalised regret`` at the end of each run, or at cost
+    ``cut`` (the best full-fidelity result found by then; 1 before any) when given.
+
+    Records whose budget is below ``cut`` are left out: their run stopped before it.
+
+    Example:
+        >>> rec = {"task": "t", "optimizer": "o", "seed": 0, "budget": 50.0, "trace": [],
+        ...        "regret_trace": [[3.0, 0.5], [30.0, 0.1]]}
+        >>> final_regrets([rec], cut=20)["t"]["o"][0], final_regrets([rec])["t"]["o"][0]
+        (0.5, 0.1)
+    """
+    norm = normaliser(records)
     out: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     for r in records:
+        if cut is not None and float(r["budget"]) < cut - 1e-9:
+            continue
         trace = regret_trace(r, norm)
-        out[r["task"]][r["optimizer"]][int(r["seed"])] = trace[-1][1] if trace else 1.0
+        out[r["task"]][r["optimizer"]][int(r["seed"])] = regret_at(
+            trace, math.inf if cut is None else cut)
     return out
+
+
+def regret_at(trace: Sequence[Sequence[float]], cost: float) -> float:
+    """The regret of a ``[[cost, regret], ...]`` trace at ``cost`` (1 before its first point).
+
+    Example:
+        >>> regret_at([[3.0, 0.5], [30.0, 0.1]], 20), regret_at([[3.0, 0.5]], 1)
+        (0.5, 1.0)
+    """
+    points = [r for c, r in trace if c <= cost + 1e-9]
+    return float(points[-1]) if points else 1.0
+
+
+def cost_to_reach(trace: Sequence[Sequence[float]], target: float, maximize: bool) -> float:
+    """The first cost at which a raw-score trace ``[[cost, best], ...]`` reaches ``target``
+    (inf if it never does).
+
+    Example:
+        >>> cost_to_reach([[1.0, 0.5], [4.0, 0.8]], 0.7, maximize=True)
+        4.0
+    """
+    for cost, score in trace:
+        if (score >= target - 1e-12) if maximize else (score <= target + 1e-12):
+            return float(cost)
+    return math.inf
 
 
 def bootstrap_ci(values: Sequence[float], seed: int = 0, n: int = 2000,
@@ -122,7 +164,7 @@ def wilcoxon_vs_best_peer(by_opt: dict[str, dict[int, float]],
     from scipy.stats import wilcoxon
 
     # Rocket's own variants (rocket-full, ...) are ablations, not peers.
-    peers = {o: v for o, v in by_opt.items() if not o.startswith(ours)}
+    peers = {o: v for o, v in by_opt.items() if not o.startswith("rocket")}
     if ours not in by_opt or not peers:
         return None
     best = min(peers, key=lambda o: float(np.mean(list(peers[o].values()))))

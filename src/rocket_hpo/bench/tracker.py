@@ -5,7 +5,8 @@ equivalents); there is no credit for continuing a run from a lower fidelity, for
 optimizer. The incumbent is the best score seen **at full fidelity** (a low-fidelity
 score is not comparable with a full one), so the trace starts at the first full-fidelity
 evaluation. Optimizer overhead is the wall time of a run minus the time spent inside
-the problem.
+the problem and minus ``setup_s``, the time an adapter spent starting a separate process
+for its optimizer (package imports, which are not counted for in-process peers either).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Tracker:
         self.n_evals = 0
         self.n_full = 0
         self.eval_s = 0.0
+        self.setup_s = 0.0
         self.best: float | None = None
         self.best_config: Config | None = None
         self.trace: list[list[float]] = []
@@ -90,7 +92,8 @@ class Tracker:
             "n_full": self.n_full,
             "wall_s": wall,
             "eval_s": self.eval_s,
-            "overhead_s": max(wall - self.eval_s, 0.0),
+            "setup_s": self.setup_s,
+            "overhead_s": max(wall - self.eval_s - self.setup_s, 0.0),
             "best_config": self.best_config if final is not None else None,
         }
         p = self.problem

@@ -4,7 +4,7 @@ The surrogate files in ``<data>/yahpo/<scenario>/`` (``model.onnx``, ``config_sp
 ``encoding.json``) are read here without the ``yahpo-gym`` package: yahpo-gym 1.0.2 pins
 ``ConfigSpace<=0.6.1``, which conflicts with SMAC and DEHB's ConfigSpace 1.x. The
 encoding follows yahpo-gym's rules (checked value for value against yahpo-gym 1.0.2 by
-``benchmarks/check_yahpo_parity.py``): continuous inputs are the raw values in the
+``benchmarks/harness/check_yahpo_parity.py``): continuous inputs are the raw values in the
 scenario's ``cont_names`` order (an inactive one is 0), categorical inputs are the integer
 codes of ``encoding.json`` in ``cat_names`` order (an inactive one is ``"#na#"``); the
 network applies its own transformations.

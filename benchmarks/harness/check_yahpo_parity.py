@@ -4,7 +4,7 @@ yahpo-gym is not a dependency (it pins ConfigSpace<=0.6.1); to run this check, p
 path without its dependencies, e.g.::
 
     pip download --no-deps yahpo-gym==1.0.2 -d /tmp/yg && cd /tmp/yg && unzip -o -q *.whl
-    PYTHONPATH=/tmp/yg .venv/bin/python benchmarks/check_yahpo_parity.py
+    PYTHONPATH=/tmp/yg .venv/bin/python benchmarks/harness/check_yahpo_parity.py
 
 It samples 200 configurations per scenario (rocket's space, so conditions are honoured),
 evaluates them at several fidelities both ways and prints the largest absolute difference.

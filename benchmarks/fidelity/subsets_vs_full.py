@@ -5,11 +5,11 @@ the SubsetScheduler's default ladder (1/27, 1/9, 1/3, 1 of ``trainsize``), ``roc
 the same policy with every trial on full data; the peers are DEHB, SMAC's multi-fidelity
 facade and Optuna TPE with the Hyperband pruner. Cost is in full-data equivalents.
 
-Tasks: the held-out rbv2_xgboost instances of the ``yahpo-test`` suite (40701, 29); the
+Tasks: rbv2_xgboost 40701 and 29 (dev instances; formerly the ``yahpo-test`` suite); the
 scheduler's settings were fixed before, looking only at the dev instance 40496.
 
-Command (results go to benchmarks/fidelity/results/, resumable; analyse with analyse.py):
-    nohup .venv/bin/python benchmarks/fidelity/run.py > benchmarks/fidelity/run.log 2>&1 &
+Command (resumable; analyse with analyse.py; the latest runs give --out, see README.md):
+    nohup .venv/bin/python benchmarks/fidelity/subsets_vs_full.py > benchmarks/fidelity/subsets_vs_full.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results"))
     parser.add_argument("--groups", default="0,1,2", help="which optimizer groups to run")
     args = parser.parse_args()
-    command = "python benchmarks/fidelity/run.py " + " ".join(
+    command = "python benchmarks/fidelity/subsets_vs_full.py " + " ".join(
         f"--{k} {v}" for k, v in vars(args).items() if k != "out"
     )
     for g in (int(i) for i in args.groups.split(",")):

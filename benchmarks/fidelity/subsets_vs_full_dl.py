@@ -1,6 +1,6 @@
 """Rocket with data subsets vs Rocket on full data, on the project's own deep-learning tasks.
 
-The same comparison as ``run.py`` (through the harness, ``rocket_hpo.bench.runner``), on
+The same comparison as ``subsets_vs_full.py`` (through the harness, ``rocket_hpo.bench.runner``), on
 ``dl/etth1_h24`` (time-series forecasting, val_mse) and ``dl/trec`` (text classification,
 val_accuracy): real training, the fraction is the share of the training rows (nested,
 seeded subsets), cost in full-data equivalents. ``rocket``: RocketSampler with the
@@ -15,8 +15,8 @@ study's stored agreement (``rocket:agreement``) and learning fraction, and the l
 fraction the scheduler reported at each of its decisions, with the cost spent by then.
 
 Command (resumable; run with the code pinned, see README.md "Deep-learning tasks"):
-    OMP_NUM_THREADS=1 nohup nice -n 10 .venv/bin/python benchmarks/fidelity/run_dl.py \
-        > benchmarks/fidelity/run_dl.log 2>&1 &
+    OMP_NUM_THREADS=1 nohup nice -n 10 .venv/bin/python benchmarks/fidelity/subsets_vs_full_dl.py \
+        > benchmarks/fidelity/subsets_vs_full_dl.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def main() -> None:
         # the same folder) then never writes studies.json, which is not locked.
         if n in optimizers.OPTIMIZERS and n.startswith("rocket"):
             optimizers.OPTIMIZERS[n] = _capturing(n, optimizers.OPTIMIZERS[n], out)
-    command = "python benchmarks/fidelity/run_dl.py " + " ".join(
+    command = "python benchmarks/fidelity/subsets_vs_full_dl.py " + " ".join(
         f"--{k} {v}" for k, v in vars(args).items() if k != "out"
     )
     run_benchmark(

@@ -2,9 +2,9 @@
 
 Usage::
 
-    PYTHONHASHSEED=0 .venv/bin/python benchmarks/check_reproducible.py \
-        benchmarks/results/yahpo-dev \
-        --optimizers random,tpe,tpe-hyperband,dehb,smac --per-optimizer 2
+    PYTHONHASHSEED=0 .venv/bin/python benchmarks/harness/check_reproducible.py \
+        benchmarks/agent/results/dev8-b50 \
+        --optimizers random,tpe,gp,cmaes,smac --per-optimizer 2
 
 It picks ``--per-optimizer`` records per optimizer (seeded choice), reruns each in this
 process with the same task, seed and budget, and compares the ``[cost, best]`` traces.
