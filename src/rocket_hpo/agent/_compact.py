@@ -102,6 +102,8 @@ class CompactBackend:
         self.proposals: dict[int, _Proposal] = {}
         self.fixed = Columns.from_space(space) if space is not None else None
         self.unloadable: str | None = None  # checksum of a stored state found not to fit
+        self._encoded: dict[tuple[Any, ...], np.ndarray[Any, Any]] = {}
+        self._encoded_for: tuple[str, ...] = ()
 
     # --- state -----------------------------------------------------------------------------
     def state_bytes(self) -> bytes:
@@ -134,8 +136,19 @@ class CompactBackend:
 
     def _rows(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
               ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        units = np.stack([columns.encode(self._params(columns, t)) for t in trials]) \
-            if trials else np.zeros((0, len(columns.heads)))
+        key = tuple(columns.names)
+        if key != self._encoded_for:  # the columns changed (define-by-run): encode afresh
+            self._encoded, self._encoded_for = {}, key
+        rows = []
+        for t in trials:
+            # Finished trials do not change: each is encoded once (the start time tells a
+            # warm-start trial from this study's trial of the same number).
+            k = (t.number, t.datetime_start, t.state)
+            row = self._encoded.get(k)
+            if row is None:
+                row = self._encoded[k] = columns.encode(self._params(columns, t))
+            rows.append(row)
+        units = np.stack(rows) if rows else np.zeros((0, len(columns.heads)))
         scores = np.array([trial_score(t, maximize) for t in trials])
         fractions = np.array([_fraction(t) for t in trials])
         return units, scores, fractions
@@ -176,7 +189,8 @@ class CompactBackend:
         if n - self.n_seen < self.settings.group_size:
             return
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-        own = _time_order([t for t in trials if t in learn])
+        learn_ids = {id(t) for t in learn}
+        own = _time_order([t for t in trials if id(t) in learn_ids])
         group = own[len(own) - min(n - self.n_seen, 4 * self.settings.group_size):]
         self.n_seen = n
         # Stage numbers only grow, even when a stored state could not be read (a state
