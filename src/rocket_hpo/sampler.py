@@ -57,6 +57,7 @@ from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
+from rocket_hpo.agent._backend import PolicyBackend
 from rocket_hpo.agent._compact import CompactBackend, one_thread
 from rocket_hpo.agent._heads import make_head
 from rocket_hpo.agent._settings import AgentSettings
@@ -147,7 +148,7 @@ class RocketSampler(BaseSampler):
         if isinstance(warm_start, optuna.Study):
             warm_start = warm_start.get_trials(deepcopy=False, states=_FINISHED)
         self._warm = [t for t in (warm_start or []) if t.state in _FINISHED]
-        self._backend: Any
+        self._backend: PolicyBackend
         if policy != "compact" or model_path is not None:
             from rocket_hpo.agent.llm._backend import make_backend  # needs the 'llm' extra
 
