@@ -72,6 +72,8 @@ class PretrainSettings:
     """Share of iterations on a fresh synthetic task (the rest on the fixed tasks)."""
     seconds: float = 3600.0
     """Wall-clock length of the run."""
+    iterations: int | None = None
+    """Stop after this many iterations instead (a run that a test can repeat exactly)."""
 
 
 @dataclass
@@ -204,7 +206,7 @@ def pretrain(
     cache: dict[int, tuple[float, float]] = {}
     start = last_save = time.monotonic()
     it = 0
-    while time.monotonic() - start < s.seconds:
+    while time.monotonic() - start < s.seconds and (s.iterations is None or it < s.iterations):
         fixed = len(tasks) > 0 and rng.random() >= s.synthetic_share
         task = tasks[int(rng.integers(len(tasks)))] if fixed else SyntheticTask(rng)
         T = int(rng.integers(s.horizon[0], s.horizon[1] + 1))
