@@ -1,0 +1,1 @@
+STEADY_SLEEP=1.5 nice -n 10 .venv/bin/python benchmarks/runtime/cli_kill_resume.py --kills 20 --trials 150 --low 10 --high 40 --storage postgresql://postgres@127.0.0.1:5432/test --out benchmarks/runtime/results/cli_kill_resume_postgres_policy.json
