@@ -218,6 +218,9 @@ def test_timeout_per_trial_from_a_study_file(folder: Path) -> None:
 
 def test_ctrl_c_with_two_workers_leaves_no_trial_running(folder: Path) -> None:
     url = f"sqlite:///{folder / 'r.db'}"
+    # The schema exists before the run starts: this test's polling must not create it at the
+    # same moment as the run (that race ended a fresh-clone run with 'database is locked').
+    optuna.storages.RDBStorage(url)
     argv = [sys.executable, "-m", "rocket_hpo.cli", "tune", str(folder / "sleepy.yaml"),
             "--sampler", "random", "--workers", "2", "--trials", "200", "--storage", url]
     proc = subprocess.Popen(argv, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
