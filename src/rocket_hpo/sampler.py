@@ -154,9 +154,9 @@ class RocketSampler(BaseSampler):
 
             self._backend = make_backend(policy, space, model_path, seed, settings, overrides)
         else:
-            self._settings = AgentSettings.from_kwargs(settings, **overrides)
             self._backend = CompactBackend(space, self._initial_policy(pretrained, policy_path),
-                                           self._settings, self._seed_key)
+                                           AgentSettings.from_kwargs(settings, **overrides),
+                                           self._seed_key)
         if policy_state is not None:
             self._backend.start_from(policy_state)
         self._preset: dict[int, dict[str, Any]] = {}  # trial id -> values fixed before_trial

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import io
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,20 +34,27 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.agent._advantages import trial_score
 from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
 from rocket_hpo.agent._settings import AgentSettings
-from rocket_hpo.agent._storage import load_state, save_state, stage_signals, write_signals
-from rocket_hpo.agent.policy import HistoryPolicy, from_state, group_loss, state_of
-from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.agent._storage import (
+    load_state,
+    read_meta,
+    save_state,
+    stage_signals,
+    write_signals,
+)
+from rocket_hpo.agent.policy import (
+    HistoryPolicy,
+    from_state,
+    group_loss,
+    no_grad_log_prob,
+    state_of,
+)
+from rocket_hpo.fidelity import data_fraction
 from rocket_hpo.space import Space
 
 __all__ = ["CompactBackend"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 STATE_FORMAT = "compact-2"  # states of the earlier GRU agent have no format: refused
-
-
-def _fraction(trial: FrozenTrial) -> float:
-    value = trial.user_attrs.get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)
 
 
 @contextlib.contextmanager
@@ -150,7 +158,7 @@ class CompactBackend:
             rows.append(row)
         units = np.stack(rows) if rows else np.zeros((0, len(columns.heads)))
         scores = np.array([trial_score(t, maximize) for t in trials])
-        fractions = np.array([_fraction(t) for t in trials])
+        fractions = np.array([data_fraction(t) for t in trials])
         return units, scores, fractions
 
     @staticmethod
@@ -169,22 +177,21 @@ class CompactBackend:
              learn_at: float) -> None:
         """Catch up with a newer saved state; run a stage when a group has finished."""
         attrs = study._storage.get_study_system_attrs(study._study_id)
+        meta = read_meta(attrs) or {}
         saved = load_state(study, attrs)
-        if saved is not None and saved[0] > self.stage and \
-                attrs.get("rocket:agent:meta", {}).get("sha256") != self.unloadable:
+        if saved is not None and saved[0] > self.stage and meta.get("sha256") != self.unloadable:
             try:
                 self.load_state_bytes(saved[2])
             except Exception as exc:  # any state this version cannot read does not fit
-                self.unloadable = attrs.get("rocket:agent:meta", {}).get("sha256")
-                import warnings
-
+                self.unloadable = meta.get("sha256")
                 warnings.warn(
                     f"RocketSampler: the agent state stored in this study (stage {saved[0]}) "
                     f"does not fit this version of Rocket ({exc}), so the agent starts from its "
                     "initial policy and learns from the study's trials.", stacklevel=4)
         trials = study.get_trials(deepcopy=False, states=_FINISHED)
-        learn = [t for t in [*warm, *trials] if math.isclose(_fraction(t), learn_at,
-                                                             rel_tol=1e-9)]
+        everything = [*warm, *trials]
+        learn = [t for t in everything
+                 if math.isclose(data_fraction(t), learn_at, rel_tol=1e-9)]
         n = len(learn)
         if n - self.n_seen < self.settings.group_size:
             return
@@ -195,22 +202,20 @@ class CompactBackend:
         self.n_seen = n
         # Stage numbers only grow, even when a stored state could not be read (a state
         # of another version): a lower stage must never replace a higher one.
-        stored = attrs.get("rocket:agent:meta", {})
-        self.stage = max(self.stage, int(stored.get("stage", 0)) if isinstance(stored, dict)
-                         else 0) + 1
-        stats = self._update(study, [*warm, *trials], learn, group, maximize)
-        self._signals(study, trial_id, [*warm, *trials], learn, group, learn_at, maximize,
+        self.stage = max(self.stage, int(meta.get("stage", 0))) + 1
+        columns = self._columns(everything)
+        stats = self._update(columns, everything, learn, group, maximize)
+        self._signals(study, trial_id, columns, everything, learn, group, learn_at, maximize,
                       stats)
         save_state(study, self.state_bytes(), self.stage, 0)
 
-    def _update(self, study: optuna.Study, everything: Sequence[FrozenTrial],
+    def _update(self, columns: Columns, everything: Sequence[FrozenTrial],
                 learn: Sequence[FrozenTrial], group: Sequence[FrozenTrial], maximize: bool,
                 ) -> dict[str, float]:
         """One group update on ``group`` (the stage's trials at the learning fidelity)."""
         s = self.settings
         if s.update_steps == 0 or len(group) < 2:
             return {}
-        columns = self._columns(everything)
         scores = np.array([trial_score(t, maximize) for t in learn])
         finite = np.sort(scores[np.isfinite(scores)])
 
@@ -235,7 +240,7 @@ class CompactBackend:
             for j in range(len(columns.heads)):
                 if math.isnan(row[j]):
                     continue
-                items.append((ctx, j, partial.copy(), _fraction(t)))
+                items.append((ctx, j, partial.copy(), data_fraction(t)))
                 actions.append(row[j])
                 advantages.append(a)
                 partial[j] = row[j]
@@ -244,8 +249,6 @@ class CompactBackend:
         d = stack(columns, items)
         action = torch.tensor(actions, dtype=torch.float32)
         reference = copy.deepcopy(self.policy)
-        from rocket_hpo.agent.policy import no_grad_log_prob
-
         old = no_grad_log_prob(reference, d, action)
         opt = torch.optim.Adam(self.policy.parameters(), lr=s.learning_rate)
         stats: dict[str, float] = {}
@@ -265,12 +268,12 @@ class CompactBackend:
         stats["mean_advantage"] = float(np.mean(adv))
         return stats
 
-    def _signals(self, study: optuna.Study, trial_id: int, everything: Sequence[FrozenTrial],
-                 learn: Sequence[FrozenTrial], group: Sequence[FrozenTrial], learn_at: float,
-                 maximize: bool, stats: dict[str, float]) -> None:
+    def _signals(self, study: optuna.Study, trial_id: int, columns: Columns,
+                 everything: Sequence[FrozenTrial], learn: Sequence[FrozenTrial],
+                 group: Sequence[FrozenTrial], learn_at: float, maximize: bool,
+                 stats: dict[str, float]) -> None:
         """The stage's learning signals; each hyperparameter's distribution is that of 32
         configurations the policy would now propose."""
-        columns = self._columns(everything)
         ctx = self._context(columns, _time_order(everything), maximize)
         rng = np.random.default_rng([self.seed_key, 1_000_003, self.stage])
         draws, _ = decode(self.policy, columns, [ctx] * 32, range(len(columns.heads)),

@@ -34,18 +34,13 @@ from rocket_hpo.agent._storage import load_state, save_state, write_signals
 from rocket_hpo.agent.llm._agent import LLMAgent
 from rocket_hpo.agent.llm._grammar import Trace
 from rocket_hpo.agent.llm._settings import LLMSettings
-from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.fidelity import data_fraction
 from rocket_hpo.space import Categorical, Config, Space, SpaceError
 
 __all__ = ["LLMBackend", "make_backend"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 _BINS = 16
-
-
-def _fraction(trial: FrozenTrial) -> float:
-    value = trial.user_attrs.get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)
 
 
 def make_backend(
@@ -161,8 +156,8 @@ class LLMBackend:
         self, study: optuna.Study, warm: Sequence[FrozenTrial], learn_at: float
     ) -> tuple[list[FrozenTrial], list[FrozenTrial]]:
         trials = study.get_trials(deepcopy=False, states=_FINISHED)
-        learn = [t for t in trials if math.isclose(_fraction(t), learn_at, rel_tol=1e-9)]
-        warm_at = [t for t in warm if math.isclose(_fraction(t), learn_at, rel_tol=1e-9)]
+        learn = [t for t in trials if math.isclose(data_fraction(t), learn_at, rel_tol=1e-9)]
+        warm_at = [t for t in warm if math.isclose(data_fraction(t), learn_at, rel_tol=1e-9)]
         return learn, warm_at
 
     # --- hooks -------------------------------------------------------------------------------
