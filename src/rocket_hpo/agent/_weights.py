@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from rocket_hpo.agent.policy import HistoryPolicy, from_state, state_of
+from rocket_hpo.errors import UsageError
 
 __all__ = ["DEFAULT_WEIGHTS", "WeightsError", "load_weights", "read_meta", "save_weights"]
 
@@ -29,8 +30,9 @@ FORMAT = 1  # bumped when the network's inputs or layout change
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "compact-v1.pt"
 
 
-class WeightsError(ValueError):
-    """A weight file that is missing, altered, or of another format."""
+class WeightsError(UsageError):
+    """A weight file that is missing, altered, or of another format (a ValueError, and the
+    command line's one-line error)."""
 
 
 def save_weights(policy: HistoryPolicy, path: Path, made_by: dict[str, Any]) -> dict[str, Any]:

@@ -105,10 +105,7 @@ def run(args: argparse.Namespace) -> int:
         "init": init, "settings": settings_dict(settings), "device": str(device),
         "torch": torch.__version__, "date": time.strftime("%Y-%m-%d"),
     }
-    state = {"iterations": 0}
-
     def checkpoint(p: HistoryPolicy, it: int) -> None:
-        state["iterations"] = it
         save_weights(p.cpu(), out, {**made_by, "iterations": it})
         p.to(device)
 

@@ -23,6 +23,7 @@ import copy
 import json
 import math
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -173,15 +174,16 @@ def _update(policy: HistoryPolicy, reference: HistoryPolicy, opt: torch.optim.Op
 
 
 def _quality(task: Task, best: _Array, rng: np.random.Generator,
-             cache: dict[int, tuple[float, float]]) -> _Array:
+             cache: weakref.WeakKeyDictionary[Task, tuple[float, float]]) -> _Array:
     """Best-so-far on the scale of uniform search: 0 at the median of 256 uniform draws,
-    1 at their best (a fixed yardstick per task, for the log only)."""
-    key = id(task)
-    if key not in cache:
+    1 at their best (a fixed yardstick per task, for the log only). Keyed by the task
+    itself: an id() key was reused by later synthetic tasks, which then got another
+    task's yardstick."""
+    if task not in cache:
         y = task.score(task.random_rows(256, rng))
         y = y[np.isfinite(y)]
-        cache[key] = (float(np.median(y)), float(y.max())) if len(y) else (0.0, 1.0)
-    mid, top = cache[key]
+        cache[task] = (float(np.median(y)), float(y.max())) if len(y) else (0.0, 1.0)
+    mid, top = cache[task]
     return np.clip((best - mid) / max(top - mid, 1e-12), -5, 5)
 
 
@@ -203,7 +205,7 @@ def pretrain(
     opt = torch.optim.Adam(policy.parameters(), lr=s.learning_rate)
     pool: list[tuple[float, _Items]] = []
     records: list[dict[str, Any]] = []
-    cache: dict[int, tuple[float, float]] = {}
+    cache: weakref.WeakKeyDictionary[Task, tuple[float, float]] = weakref.WeakKeyDictionary()
     start = last_save = time.monotonic()
     it = 0
     while time.monotonic() - start < s.seconds and (s.iterations is None or it < s.iterations):
