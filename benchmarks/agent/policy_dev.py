@@ -35,6 +35,7 @@ import optuna
 import torch
 
 from rocket_hpo.bench.problems import get_problem
+from rocket_hpo.bench.runner import code_version
 
 # The development subset of shared/benchmarks/yahpo-split.json's ``dev`` instances (all four
 # scenarios; every rbv2 instance here passes the plausibility rule). Never a reserved one.
@@ -91,7 +92,8 @@ def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
         regret.append(best)
     wall = time.perf_counter() - start
     return {"problem": problem_name, "optimizer": optimizer, "seed": seed, "budget": budget,
-            "regret": regret, "overhead_ms": 1000 * (wall - eval_s) / budget}
+            "regret": regret, "overhead_ms": 1000 * (wall - eval_s) / budget,
+            "code": code_version()}
 
 
 def _seeds(text: str) -> list[int]:
@@ -108,6 +110,9 @@ def main() -> int:
     p.add_argument("--seeds", default="0-9")
     p.add_argument("--budget", type=int, default=50)
     p.add_argument("--weights", default=None)
+    p.add_argument("--label", default=None,
+                   help="record the (single) optimizer under this name, e.g. 'rocket-critic' "
+                        "for the earlier agent run with PYTHONPATH at its tagged commit")
     p.add_argument("--out", required=True)
     args = p.parse_args()
     out = Path(args.out)
@@ -121,9 +126,11 @@ def main() -> int:
     for seed in _seeds(args.seeds):  # seeds outermost: a cut-short run stays balanced
         for prob in problems:
             for opt in args.optimizers.split(","):
-                if (prob, opt, seed, args.budget) in done:
+                name = args.label or opt
+                if (prob, name, seed, args.budget) in done:
                     continue
                 r = run_one(prob, opt, seed, args.budget, args.weights)
+                r["optimizer"] = name
                 with out.open("a") as f:
                     f.write(json.dumps(r) + "\n")
                 print(f"{prob} {opt} seed {seed}: regret {r['regret'][-1]:.4f} "
