@@ -17,6 +17,7 @@ from rocket_hpo.cli import main
     (["--sources", "foo"], "Unknown --sources entry 'foo'"),
     (["--minutes", "0"], "--minutes must be > 0"),
     (["--init", "/nonexistent/w.pt"], "No policy weights at /nonexistent/w.pt"),
+    (["--exclude", "rbv2_rpat"], "No YAHPO scenario 'rbv2_rpat' in the train split"),
 ])
 def test_mistakes_are_one_line_and_exit_2(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], args: list[str], message: str
@@ -44,3 +45,12 @@ def test_finished_studies_refine_the_shipped_weights(
     assert main(["pretrain", "--out", str(tmp_path / "x.pt"), "--from-storage", url,
                  "--study", "nope"]) == 2
     assert "No study 'nope' in the storage; it holds: past." in capfd.readouterr().err
+
+
+def test_a_left_out_scenario_gives_no_training_task() -> None:
+    from rocket_hpo.agent.pretrain.tasks import training_tasks
+
+    every = {t.name for t in training_tasks(["yahpo-train"])}
+    kept = {t.name for t in training_tasks(["yahpo-train"], exclude=["rbv2_rpart"])}
+    assert any("rbv2_rpart" in n for n in every)
+    assert kept == {n for n in every if "rbv2_rpart" not in n}

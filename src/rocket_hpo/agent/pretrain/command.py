@@ -36,6 +36,9 @@ def add_parser(sub: Any) -> None:
                    help="with --from-storage: only these studies (repeatable)")
     p.add_argument("--init", default=None, help="weights to start from (default: new, or the "
                    "shipped weights with --from-storage)")
+    p.add_argument("--exclude", action="append", default=None, metavar="SCENARIO",
+                   help="leave this YAHPO scenario's train instances out (repeatable), e.g. "
+                        "rbv2_rpart for a leave-one-scenario-out check")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--log", default=None, help="JSON-lines log (default: OUT with .log)")
 
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--minutes must be > 0. Got {args.minutes}.")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tasks = training_tasks(sources)
+    tasks = training_tasks(sources, exclude=args.exclude or ())
     if args.from_storage:
         tasks += _study_tasks(args.from_storage, args.study)
     init = args.init or (None if not args.from_storage else "default")
@@ -100,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     log_path = Path(args.log) if args.log else out.with_suffix(".log")
     made_by = {
         "command": "rocket " + shlex.join(sys.argv[1:]) if sys.argv else "rocket pretrain",
-        "seed": args.seed, "sources": sources, "from_storage": bool(args.from_storage),
+        "seed": args.seed, "sources": sources, "exclude": args.exclude or [],
+        "from_storage": bool(args.from_storage),
         "studies": [t.name for t in tasks if t.name.startswith("study/")],
         "init": init, "settings": settings_dict(settings), "device": str(device),
         "torch": torch.__version__, "date": time.strftime("%Y-%m-%d"),

@@ -24,6 +24,7 @@ import optuna
 from numpy.typing import NDArray
 
 from rocket_hpo.agent._history import Columns
+from rocket_hpo.errors import UsageError
 from rocket_hpo.space import Bool, Categorical, Float, Hyperparameter, Int, Space
 
 __all__ = ["StudyTask", "SyntheticTask", "Task", "YahpoTask", "split_instances"]
@@ -218,10 +219,17 @@ class StudyTask(Task):
         return np.asarray(self._model.predict(self._features(units)), dtype=np.float64)
 
 
-def training_tasks(sources: Sequence[str]) -> list[Task]:
-    """The fixed tasks of ``sources`` (``yahpo-train``); synthetic tasks are drawn fresh."""
+def training_tasks(sources: Sequence[str], exclude: Sequence[str] = ()) -> list[Task]:
+    """The fixed tasks of ``sources`` (``yahpo-train``, less the scenarios in ``exclude``);
+    synthetic tasks are drawn fresh."""
     tasks: list[Task] = []
     if "yahpo-train" in sources:
-        for scenario, ids in split_instances("train").items():
-            tasks += [YahpoTask(scenario, i) for i in ids]
+        split = split_instances("train")
+        unknown = [s for s in exclude if s not in split]
+        if unknown:
+            raise UsageError(f"No YAHPO scenario {unknown[0]!r} in the train split; it has: "
+                             f"{', '.join(sorted(split))}.")
+        for scenario, ids in split.items():
+            if scenario not in exclude:
+                tasks += [YahpoTask(scenario, i) for i in ids]
     return tasks
