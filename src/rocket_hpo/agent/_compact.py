@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import copy
+import datetime
 import io
 import math
 import warnings
@@ -232,9 +233,13 @@ class CompactBackend:
         adv = (p - p.mean()) / (p.std() + 0.1)
         items: list[tuple[Context, int, np.ndarray[Any, Any], float]] = []
         actions, advantages = [], []
-        done = [o for o in _time_order(everything) if o.datetime_complete is not None]
+        done: list[FrozenTrial] = []
+        completed: list[datetime.datetime] = []
+        for o in _time_order(everything):
+            if o.datetime_complete is not None:
+                done.append(o)
+                completed.append(o.datetime_complete)
         units, scores_done, fractions = self._rows(columns, done, maximize)
-        completed = [o.datetime_complete for o in done]
         numbers = np.array([o.number for o in done], dtype=np.int64)
         for t, a in zip(group, adv, strict=True):
             # What the policy saw when it proposed t: the trials finished before t started
