@@ -42,6 +42,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
             study_name=args.study_name,
             sampler=args.sampler,
             timeout_per_trial=args.timeout_per_trial,
+            verbose=args.verbose,
         )
     )
 
@@ -131,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"optimizer (default {DEFAULT_SAMPLER})")
     tune.add_argument("--timeout-per-trial", type=float, default=None, metavar="SECONDS",
                       help="fail a trial that runs longer and end its process (default: none)")
+    tune.add_argument("-v", "--verbose", action="store_true",
+                      help="print one line per finished trial with its configuration")
     tune.set_defaults(func=_cmd_tune)
 
     status_cmd = sub.add_parser("status", help="studies in a storage: trials, cost, best value")

@@ -14,6 +14,7 @@ import optuna
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.progress import format_score
 from rocket_hpo.runner import display_url
 from rocket_hpo.summary import (
     StudySummary,
@@ -29,7 +30,7 @@ __all__ = ["best", "best_document", "status"]
 
 
 def _line(s: StudySummary) -> str:
-    best = "-" if s.best is None else f"{s.best.value:.4f} (trial {s.best.number})"
+    best = "-" if s.best is None else f"{format_score(s.best.value)} (trial {s.best.number})"
     if s.best is not None and not s.best_is_full:
         best += " on a data subset"
     return (f"{s.name:28s} {s.n_complete:5d} {s.n_failed:6d} {s.n_pruned:6d} {s.n_running:7d} "

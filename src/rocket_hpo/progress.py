@@ -11,10 +11,28 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
-__all__ = ["TuneProgress"]
+__all__ = ["TuneProgress", "format_score"]
+
+
+def format_score(x: float | None) -> str:
+    """A score as a person reads it: four significant digits, trailing zeros kept.
+
+    Example:
+        >>> [format_score(v) for v in (1.0, 0.95123, -8.3e-06, 1234.0, 0.0, -0.0, None)]
+        ['1.000', '0.9512', '-8.300e-06', '1234', '0', '0', '-']
+    """
+    if x is None:
+        return "-"
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"  # never "-0"
+    text = f"{x:#.4g}"
+    return text[:-1] if text.endswith(".") else text
 
 
 def _clock(seconds: float | None) -> str:
@@ -33,10 +51,14 @@ class TuneProgress:
         label: what is tuned.
         total: the trial count or the budget to reach.
         by_budget: whether ``total`` is a cost budget.
+        verbose: on a terminal, also print one line per finished trial above the bar (a log
+            gets that line anyway).
     """
 
-    def __init__(self, console: Any, label: str, total: float, by_budget: bool) -> None:
+    def __init__(self, console: Any, label: str, total: float, by_budget: bool,
+                 verbose: bool = False) -> None:
         self.console, self.label, self.total, self.by_budget = console, label, total, by_budget
+        self.verbose = verbose
         self._start = time.perf_counter()
         self._start_units: float | None = None
         self._progress: Any = None
@@ -54,14 +76,14 @@ class TuneProgress:
 
             self._progress = Progress(
                 SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                TextColumn("trials {task.fields[trials]}"),
+                TextColumn("trials {task.fields[trials]}[red]{task.fields[failed]}"),
                 TextColumn("best [green]{task.fields[best]}"),
                 TextColumn("cost {task.fields[cost]}"), TimeElapsedColumn(),
                 TextColumn("~{task.fields[left]} left"), console=self.console,
             )
             self._progress.__enter__()
             self._bar = self._progress.add_task(self.label, total=self.total, trials="-",
-                                                best="-", cost="-", left="?")
+                                                failed="", best="-", cost="-", left="?")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -84,15 +106,21 @@ class TuneProgress:
         self.console.print(message, soft_wrap=True)
 
     def update(self, n_trials: int, cost: float, best: float | None,
-               last: str | None = None) -> None:
-        """Show the state after a trial finished; ``last`` describes that trial."""
+               last: str | None = None, failed: int = 0) -> None:
+        """Show the state after a trial finished (``failed`` of the ``n_trials`` failed);
+        ``last`` describes that trial."""
         units = cost if self.by_budget else float(n_trials)
         left = _clock(self._left(units))
-        best_text = "-" if best is None else f"{best:.4g}"
+        best_text = format_score(best)
+        failed_text = f" ({failed} failed)" if failed else ""
         if self._progress is not None:
             self._progress.update(self._bar, completed=min(units, self.total), trials=n_trials,
-                                  best=best_text, cost=f"{cost:.3g}", left=left)
+                                  failed=failed_text, best=best_text, cost=f"{cost:.3g}",
+                                  left=left)
+            if last is not None and self.verbose:
+                self.print(f"  {last}")
         elif last is not None:
             elapsed = _clock(time.perf_counter() - self._start)
-            self.print(f"  {last}; {n_trials} trials, best {best_text}, cost {cost:.3g}, "
+            trials = f"{n_trials} trials{failed_text}"
+            self.print(f"  {last}; {trials}, best {best_text}, cost {cost:.3g}, "
                        f"{elapsed} elapsed, ~{left} left")

@@ -26,7 +26,7 @@ import optuna
 from rocket_hpo import tasks
 from rocket_hpo.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE, DEFAULT_TRIALS
 from rocket_hpo.errors import UsageError
-from rocket_hpo.progress import TuneProgress
+from rocket_hpo.progress import TuneProgress, format_score
 from rocket_hpo.space import Config, Space
 from rocket_hpo.summary import (
     METRIC_ATTR,
@@ -144,6 +144,8 @@ class TuneSettings:
     sampler: str | None = None
     timeout_per_trial: float | None = None
     """Seconds one trial may run; past it the trial fails and its process is ended."""
+    verbose: bool = False
+    """One line per finished trial with its configuration (above the live bar)."""
 
 
 @dataclass
@@ -200,7 +202,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
         file_values = {k: getattr(spec, k) for k in _SETTING_KEYS}
     else:
         spec, file_values = None, {}
-    merged = TuneSettings(target=settings.target)
+    merged = TuneSettings(target=settings.target, verbose=settings.verbose)
     for key, value in file_values.items():
         setattr(merged, key, value)
     for key in _SETTING_KEYS:
@@ -339,7 +341,7 @@ def run_tune(settings: TuneSettings) -> int:
     total = float(settings.budget or 0.0) if by_budget else float(settings.trials or 0)
     seen = {t.number for t in counted_trials(study)}
     lock = threading.Lock()
-    with TuneProgress(console, target.label, total, by_budget) as progress:
+    with TuneProgress(console, target.label, total, by_budget, settings.verbose) as progress:
 
         def refresh() -> None:
             with lock:
@@ -348,14 +350,17 @@ def run_tune(settings: TuneSettings) -> int:
                 seen.update(t.number for t in new)
                 best = best_trial(study)
                 spent = sum(trial_cost(t) for t in counted)
+                failed = sum(t.state == optuna.trial.TrialState.FAIL for t in counted)
+                value = None if best is None else best.value
                 for t in new:
-                    what = (f"{t.value:.4g}" if t.value is not None
+                    what = (format_score(t.value) if t.value is not None
                             else f"failed ({t.user_attrs.get('fail_reason', '?')})")
                     last = f"trial {t.number} (fraction {trial_cost(t):.3g}): {what}"
-                    progress.update(len(counted), spent, None if best is None else best.value,
-                                    last)
+                    if settings.verbose:
+                        last += "  " + ", ".join(f"{k}={_short(v)}" for k, v in t.params.items())
+                    progress.update(len(counted), spent, value, last, failed)
                 if not new:
-                    progress.update(len(counted), spent, None if best is None else best.value)
+                    progress.update(len(counted), spent, value, failed=failed)
 
         refresh()
         started = datetime.datetime.now()
@@ -376,6 +381,11 @@ def run_tune(settings: TuneSettings) -> int:
                 _fail_interrupted_asks(study, started)
             raise
     return _print_best(study, console)
+
+
+def _short(value: Any) -> str:
+    """A parameter value in a one-line trial record (floats to four significant digits)."""
+    return format_score(value) if isinstance(value, float) else str(value)
 
 
 def _fail_interrupted_asks(study: optuna.Study, since: datetime.datetime) -> None:
@@ -406,7 +416,7 @@ def _print_best(study: optuna.Study, console: Any) -> int:
                       markup=False, highlight=False)
         return ALL_FAILED
     where = "full data" if summary.best_is_full else "data subsets only so far"
-    console.print(f"[bold green]best {summary.metric} = {summary.best.value:.4f}[/] "
+    console.print(f"[bold green]best {summary.metric} = {format_score(summary.best.value)}[/] "
                   f"(trial {summary.best.number}, {where}; cost spent {summary.cost:.3g})")
     for k, v in summary.best.params.items():
         print(f"{k}: {v}")
