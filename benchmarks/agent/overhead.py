@@ -64,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    result: dict[str, Any] = {"command": " ".join(sys.argv), "trials": args.trials}
+    from rocket_hpo.bench.runner import code_version
+
+    # The commit that ran, '+dirty' with local changes in src/.
+    result: dict[str, Any] = {"command": " ".join(sys.argv), "code": code_version(),
+                              "trials": args.trials}
     for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)),
                           ("tpe", optuna.samplers.TPESampler(seed=args.seed))]:
         ms = timed_study(sampler, args.trials)
