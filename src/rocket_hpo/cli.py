@@ -1,10 +1,10 @@
 """The ``rocket`` command.
 
 User mistakes (a bad file, an unknown task, a wrong option, an ``--out`` path that cannot be
-written) end with one line on stderr and exit code 2, never a traceback. ``rocket tune`` exits 0 when the study has a
-best trial, 3 when every trial failed, 1 when a worker process failed on its own (its
-traceback is printed above), and 130 on Ctrl-C. A storage URL's password is
-never printed.
+written) end with one line on stderr and exit code 2, never a traceback. ``rocket tune``
+exits 0 when the study has a best trial, 3 when every trial failed, 1 when a worker process
+failed on its own (its traceback is printed above), and 130 on Ctrl-C. A storage URL's
+password is never printed.
 """
 
 from __future__ import annotations
