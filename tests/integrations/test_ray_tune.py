@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ def test_ten_trials_on_a_local_ray_cluster_land_in_the_storage(
 ) -> None:
     # Ten trials keep this to seconds after Ray's start; benchmarks/runtime/ray_run.py runs 50.
     url = f"sqlite:///{tmp_path}/ray.db"
+    before = signal.getsignal(signal.SIGINT)
     counts = run_ray(
         misbehaving,
         SPACE,
@@ -86,6 +88,8 @@ def test_ten_trials_on_a_local_ray_cluster_land_in_the_storage(
         ray_dir=str(tmp_path / "ray"),
     )
     assert counts.done == 10 and counts.running == 0 and counts.complete == 7
+    # Ray Tune's own Ctrl-C handler is gone: Ctrl-C reaches the caller again.
+    assert signal.getsignal(signal.SIGINT) is before
     study = optuna.load_study(study_name="ray10", storage=make_storage(url))
     assert [t.number for t in study.trials] == list(range(10))
     # misbehaving fails trials 3, 5 and 7, each its own way; the others complete.
