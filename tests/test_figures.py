@@ -4,6 +4,7 @@ tree (the check itself, and that it catches what it should)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -14,6 +15,7 @@ def _figures() -> ModuleType:
     spec = importlib.util.spec_from_file_location("figures", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["figures"] = module  # its dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
 
