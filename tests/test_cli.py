@@ -165,3 +165,67 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_continues(study_file: str, tmp_path:
     assert [t.number for t in after[: len(first)]] == [t.number for t in first]
     assert sum(t.state.name == "COMPLETE" for t in after) == done + 2
     assert optuna.study.get_all_study_names(url) == ["quad"]
+
+
+FILE_ERRORS = {
+    "best --out in a missing folder": (
+        ["best", "--storage", "{url}", "--out", "/nonexistent/d/x.yaml"],
+        "cannot use '/nonexistent/d/x.yaml': No such file or directory"),
+    "best --out a folder": (
+        ["best", "--storage", "{url}", "--out", "{tmp}"], "Is a directory"),
+    "best --out under a file": (
+        ["best", "--storage", "{url}", "--out", "{tmp}/quad.yaml/x.yaml"], "Not a directory"),
+    "report --out under a file": (
+        ["report", "--storage", "{url}", "--out", "{tmp}/quad.yaml/report"], "Not a directory"),
+    "report --out a file": (
+        ["report", "--storage", "{url}", "--out", "{tmp}/quad.yaml"], "must be a folder"),
+    "space file missing": (["space", "/nonexistent/space.yaml"], "does not exist"),
+    "space file a folder": (["space", "{tmp}/folder.yaml"], "Is a directory"),
+    "study file missing": (["tune", "/nonexistent/study.yaml"], "does not exist"),
+    "study file a folder": (["tune", "{tmp}/folder.yaml"], "folder.yaml"),
+    "status on a missing file": (["status", "--storage", "sqlite:////nonexistent/r.db"],
+                                 "does not exist"),
+    "tune storage in a missing folder": (
+        ["tune", "--storage", "sqlite:////nonexistent/d/r.db"], "does not exist"),
+    "pretrain --out under a file": (
+        ["pretrain", "--out", "{tmp}/quad.yaml/w.pt"], "File exists"),
+    "benchmark --out a file": (
+        ["benchmark", "--tasks", "yahpo/lcbench/3945", "--optimizers", "random",
+         "--out", "{tmp}/quad.yaml"], "File exists"),
+}
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """A storage holding a finished study, in a folder that also holds a study file."""
+    tmp = tmp_path_factory.mktemp("files")
+    (tmp / "quad_objective.py").write_text(OBJECTIVE)
+    (tmp / "quad.yaml").write_text(STUDY)
+    (tmp / "folder.yaml").mkdir()
+    url = f"sqlite:///{tmp / 'r.db'}"
+    assert main(["tune", str(tmp / "quad.yaml"), "--trials", "2", "--storage", url]) == 0
+    return url, tmp
+
+
+@pytest.mark.parametrize("case", sorted(FILE_ERRORS))
+def test_every_file_system_error_is_one_line_and_exit_code_2(
+    case: str, tuned: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, tmp = tuned
+    argv, words = FILE_ERRORS[case]
+    capsys.readouterr()
+    assert main([a.format(url=url, tmp=tmp) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rocket: error: ") and words in err, err
+
+
+def test_a_file_error_from_the_installed_command_has_no_traceback(
+    tuned: tuple[str, Path],
+) -> None:
+    url, _ = tuned
+    run = subprocess.run([sys.executable, "-m", "rocket_hpo.cli", "best", "--storage", url,
+                          "--out", "/nonexistent/d/x.yaml"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert run.stderr == ("rocket: error: cannot use '/nonexistent/d/x.yaml': No such file or "
+                          "directory (a folder on the path does not exist).\n")

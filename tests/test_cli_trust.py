@@ -50,19 +50,6 @@ space:
 """
 
 
-def _postgres_up() -> bool:
-    try:
-        import psycopg
-
-        psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", connect_timeout=3).close()
-        return True
-    except Exception:
-        return False
-
-
-needs_postgres = pytest.mark.skipif(not _postgres_up(), reason="no PostgreSQL on 127.0.0.1")
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     (tmp_path / "obj.py").write_text(OBJECTIVE)
@@ -72,7 +59,8 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def pg_study() -> Iterator[str]:
+def pg_study(postgres: str) -> Iterator[str]:
+    """A fresh study name on the real server (skipped, or failed under CI, without one)."""
     name = f"rocket-trust-{uuid.uuid4().hex[:10]}"
     yield name
     with contextlib.suppress(KeyError):
@@ -86,7 +74,7 @@ def test_display_url_masks_every_form_of_password() -> None:
     assert display_url("mysql://u@h/db?password=zz&x=1") == "mysql://u@h/db?password=***&x=1"
 
 
-@needs_postgres
+@pytest.mark.postgres
 def test_the_password_is_nowhere_in_output_or_files(
     folder: Path, pg_study: str, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,11 +109,13 @@ def test_the_password_is_nowhere_in_output_or_files(
     assert SECRET not in json.dumps(stored, default=str)
 
 
-@needs_postgres
-def test_plain_optuna_takes_a_bare_postgresql_url_with_rocket_sampler(pg_study: str) -> None:
+@pytest.mark.postgres
+def test_plain_optuna_takes_a_bare_postgresql_url_with_rocket_sampler(
+    postgres: str, pg_study: str
+) -> None:
     from rocket_hpo import RocketSampler
 
-    url = "postgresql://postgres@127.0.0.1:5432/test"
+    url = postgres
     study = optuna.create_study(storage=url, study_name=pg_study, sampler=RocketSampler(seed=0))
     study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.2) ** 2, n_trials=6)
     again = optuna.load_study(study_name=pg_study, storage=url)

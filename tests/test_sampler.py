@@ -72,13 +72,19 @@ def test_conditional_hyperparameters_are_decoded_only_when_active() -> None:
             return 1.0 - (c["g"] - 0.3) ** 2
         return 0.4 - (c["b"] - 0.5) ** 2
 
-    study = optuna.create_study(direction="maximize", sampler=RocketSampler(space, seed=0))
-    study.optimize(objective, n_trials=40)
-    for t in study.trials:
-        space.validate(t.params)  # inactive hyperparameters are never present
-    branches = [t.params["branch"] for t in study.trials]
-    # The better branch is taken more once results say so (random: half of them).
-    assert branches[-15:].count("good") >= 10
+    good = {"rocket": 0, "random": 0}
+    for seed in range(3):
+        for name, sampler in (("rocket", RocketSampler(space, seed=seed)),
+                              ("random", optuna.samplers.RandomSampler(seed=seed))):
+            study = optuna.create_study(direction="maximize", sampler=sampler)
+            study.optimize(objective, n_trials=40)
+            for t in study.trials:
+                space.validate(t.params)  # inactive hyperparameters are never present
+            good[name] += [t.params["branch"] for t in study.trials[-15:]].count("good")
+    # The better branch is taken more once results say so. Uniform draws take it in half of
+    # the last 45 trials: 32 or more with probability 0.3 %. (Measured: 41 against random
+    # search's 28; 21 with the policy's draws made uniform.)
+    assert good["rocket"] >= 32 and good["rocket"] > good["random"]
 
 
 def test_stage_signals_describe_the_policy() -> None:
@@ -189,18 +195,25 @@ def test_define_by_run_without_a_space() -> None:
             return (x - 0.7) ** 2 + 0.1 * degree
         return (x - 0.2) ** 2 + 0.05
 
-    sampler = RocketSampler(seed=0)
-    study = optuna.create_study(sampler=sampler)
-    study.optimize(objective, n_trials=30)
-    assert sampler.stage == 7
-    assert all(("degree" in t.params) == (t.params["kind"] == "poly") for t in study.trials)
-    proposal = sampler._backend.proposals  # the last trial's columns, in order of appearance
-    assert proposal == {}  # forgotten once told
-    columns = sampler._backend._columns(study.trials)
-    assert columns.names == ["kind", "x", "degree"]
-    # Near the better branch's optimum more often than uniform draws would be (1 in 5).
-    late = [t.params["x"] for t in study.trials[-10:] if t.params["kind"] == "linear"]
-    assert sum(abs(x - 0.2) < 0.1 for x in late) >= 3
+    near = {"rocket": 0, "random": 0}
+    for seed in range(3):
+        sampler = RocketSampler(seed=seed)
+        for name, each in (("rocket", sampler), ("random", optuna.samplers.RandomSampler(seed))):
+            study = optuna.create_study(sampler=each)
+            study.optimize(objective, n_trials=30)
+            assert all(("degree" in t.params) == (t.params["kind"] == "poly")
+                       for t in study.trials)
+            near[name] += sum(t.params["kind"] == "linear" and abs(t.params["x"] - 0.2) < 0.1
+                              for t in study.trials[-10:])
+            if name == "rocket":
+                assert sampler.stage == 7
+                # The last trial's columns, in order of appearance, are forgotten once told.
+                assert sampler._backend.proposals == {}
+                assert sampler._backend._columns(study.trials).names == ["kind", "x", "degree"]
+    # Near the better branch's optimum: uniform draws land there in 1 of 10 trials, 3 of the
+    # last 30 over the three seeds, 9 or more with probability 0.2 %. (Measured: 12 against
+    # random search's 2; 4 with the policy's draws made uniform.)
+    assert near["rocket"] >= 9 and near["rocket"] > near["random"]
 
 
 def test_failures_rank_last_and_their_region_is_avoided() -> None:

@@ -146,7 +146,10 @@ def kill_and_resume(
         for r in rounds
     )
     counts = count_trials(final)
+    from rocket_hpo.bench.runner import code_version
+
     report = {
+        "code": code_version(),  # the commit that ran, '+dirty' with local changes in src/
         "storage": storage.split("@")[-1],
         "study": name,
         "n_trials": n_trials,

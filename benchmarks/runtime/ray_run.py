@@ -91,8 +91,11 @@ def main() -> int:
         fixed = optuna.trial.FixedTrial(t.params, number=t.number)
         fixed.set_user_attr(FIDELITY_PARAM, t.user_attrs.get(FIDELITY_PARAM, 1.0))
         matches.append(abs(objective(fixed) - float(t.value)) < 1e-9)  # type: ignore[arg-type]
+    from rocket_hpo.bench.runner import code_version
+
     report = {
         "command": f"benchmarks/runtime/ray_run.py --trials {args.trials} --seed {args.seed}",
+        "code": code_version(),  # the commit that ran, '+dirty' with local changes in src/
         "ray": ray.__version__,
         "ray_init_seconds": round(ray_up, 1),
         "total_seconds": round(seconds, 1),

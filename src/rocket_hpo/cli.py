@@ -1,10 +1,10 @@
 """The ``rocket`` command.
 
-User mistakes (a bad file, an unknown task, a wrong option) end with one line on
-stderr and exit code 2, never a traceback. ``rocket tune`` exits 0 when the study has a
-best trial, 3 when every trial failed, 1 when a worker process failed on its own (its
-traceback is printed above), and 130 on Ctrl-C. A storage URL's password is
-never printed.
+User mistakes (a bad file, an unknown task, a wrong option, an ``--out`` path that cannot be
+written) end with one line on stderr and exit code 2, never a traceback. ``rocket tune``
+exits 0 when the study has a best trial, 3 when every trial failed, 1 when a worker process
+failed on its own (its traceback is printed above), and 130 on Ctrl-C. A storage URL's
+password is never printed.
 """
 
 from __future__ import annotations
@@ -103,6 +103,18 @@ def _cmd_pretrain(args: argparse.Namespace) -> int:
     from rocket_hpo.agent.pretrain.command import run
 
     return run(args)
+
+
+def _file_error(e: OSError) -> str:
+    """One line for a file-system error on a path the user gave (an ``--out`` in a missing
+    folder, a file where a folder must be, ...)."""
+    hint = {
+        FileExistsError: " (a file is where a folder is needed)",
+        NotADirectoryError: " (a file is where a folder is needed)",
+        IsADirectoryError: " (a folder is where a file is needed)",
+        FileNotFoundError: " (a folder on the path does not exist)",
+    }.get(type(e), "")
+    return f"cannot use '{e.filename}': {e.strerror or e}{hint}."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,6 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             message = hide_password(message, args.storage)
         print(f"rocket: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        if e.filename is None:  # not about a path (a socket, a pipe): not the user's to fix
+            raise
+        print(f"rocket: error: {_file_error(e)}", file=sys.stderr)
         return 2
     except RuntimeError as e:  # a worker process failed on its own (a bug, not the user's)
         from rocket_hpo.runner import WorkerError

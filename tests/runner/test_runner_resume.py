@@ -23,12 +23,11 @@ def _kill_resume() -> ModuleType:
     return module
 
 
-def test_two_kills_keep_every_trial_and_the_agent_resumes_from_its_stage(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/k.db"
-    # Kill in round one after 10 trials (the agent has saved stage >= 1 by then: 8 start-up
-    # trials, groups of 4), and in round two right after its first trial.
+def _two_kills(url: str, name: str) -> None:
+    # Kill in round one after 10 trials (the agent has saved stage >= 1 by then: groups of
+    # 4), and in round two right after its first trial.
     report = _kill_resume().kill_and_resume(
-        url, n_trials=16, kills=2, sleep=0.02, study_name="k", kill_points=[(10, 0.05), (1, 0.0)]
+        url, n_trials=16, kills=2, sleep=0.02, study_name=name, kill_points=[(10, 0.05), (1, 0.0)]
     )
     first, second, last = report["rounds"]
     assert not first["finished"] and not second["finished"] and last["finished"]
@@ -37,11 +36,20 @@ def test_two_kills_keep_every_trial_and_the_agent_resumes_from_its_stage(tmp_pat
     assert second["first_stage_seen"] >= first["stage_saved_after"]
     assert last["first_stage_seen"] >= second["stage_saved_after"] >= 1
     assert report["every_completed_trial_kept"] and report["agent_resumed_from_saved_stage"]
-    study = optuna.load_study(study_name="k", storage=make_storage(url))
+    study = optuna.load_study(study_name=name, storage=make_storage(url))
     complete = study.get_trials(states=(TrialState.COMPLETE,))
     assert len(complete) == 16 and count_trials(study).running == 0
     assert len({t.number for t in complete}) == 16
     assert first["n_complete_after"] >= 10
+
+
+def test_two_kills_keep_every_trial_and_the_agent_resumes_from_its_stage(tmp_path: Path) -> None:
+    _two_kills(f"sqlite:///{tmp_path}/k.db", "k")
+
+
+@pytest.mark.postgres
+def test_two_kills_on_postgresql(pg_url: str, study_name: str) -> None:
+    _two_kills(pg_url, study_name)
 
 
 @pytest.mark.slow

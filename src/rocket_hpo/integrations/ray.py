@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -260,8 +261,22 @@ def run_ray(
         ),
         run_config=tune.RunConfig(name=study_name, storage_path=folder, verbose=0),
     )
+    # Ray Tune installs its own SIGINT and SIGUSR1 handlers and leaves them after the run,
+    # so a later Ctrl-C in the caller's process would only be logged: put the caller's back.
+    handlers = _signal_handlers()
     try:
         tuner.fit()
     finally:
         search.stop()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     return count_trials(study)
+
+
+def _signal_handlers() -> dict[int, Any]:
+    """The current SIGINT/SIGUSR1 handlers (none off the main thread: they cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    names = ("SIGINT", "SIGUSR1")
+    return {int(getattr(signal, n)): signal.getsignal(getattr(signal, n))
+            for n in names if hasattr(signal, n)}

@@ -1,0 +1,115 @@
+"""Each measured figure the project README quotes, with the file it comes from.
+
+For every entry of ``FIGURES`` this checks that the README still quotes it (the text, with
+line breaks and repeated spaces folded), that its source files exist, and what commit each
+source records in its ``code``/``commit`` fields. It fails when a quote is gone from the
+README, a source is missing, or a source records a dirty tree (``+dirty``: the numbers
+came from code that no commit holds). A source that records no commit is listed as such.
+
+    .venv/bin/python benchmarks/figures.py          # the table; exit 1 on a problem
+
+A figure added to the README gets an entry here (``tests/test_figures.py`` runs this).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A commit as the result files write it: "code": "76b679e", "commit": "abc1234+dirty",
+# code: 76b679e (YAML/Markdown).
+_COMMIT = re.compile(
+    r"""["']?\b(?:code|commit)\b["']?\s*[:=]\s*["'`]?([0-9a-f]{7,40}(?:\+dirty)?)\b(\+dirty)?""",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    what: str
+    quote: str
+    """Text the README holds (line breaks and repeated spaces folded to one space)."""
+    sources: tuple[str, ...]
+    """Files, relative to the repository root, the numbers were read from."""
+
+
+FIGURES = (
+    Figure("chaos run: 8 workers, 2000 trials, no loss (the earlier agent)",
+           "2000 trials, 0 lost, 0 run twice",
+           ("benchmarks/runtime/results/chaos_workers.json",)),
+    Figure("kill -9 of rocket tune --workers 2, PostgreSQL, 150 trials",
+           "the agent's saved stage never went back (it ended at stage 40)",
+           ("benchmarks/runtime/results/cli_kill_resume_postgres_policy.json",)),
+    Figure("kill -9 at 10 random moments, PostgreSQL, 60 trials",
+           "8 trials lost with their process and re-run, exactly 60 completed",
+           ("benchmarks/runtime/results/kill_resume_postgres.json",)),
+    Figure("Ray: 50 trials on a local cluster",
+           "Ray: 50 trials on `ray.init(num_cpus=2)` in 28 s",
+           ("benchmarks/runtime/results/ray_run.json",)),
+    Figure("LLM policy on a toy objective",
+           "-1.40 ± 0.17 to -0.88 ± 0.25",
+           ("benchmarks/llm/results.md",)),
+    Figure("the peers on yahpo-dev8, budgets 20 and 50",
+           "| gp | **0.082** [0.068, 0.096] | **1.60** |",
+           ("benchmarks/agent/results/dev8-b50/results.json",)),
+    Figure("HEBO seed 0 on yahpo-dev8",
+           "its regret at 50 averages 0.050 over the 8 problems",
+           ("benchmarks/agent/results/dev8-b50/results.json",)),
+    Figure("the policy against the peers, nine dev problems",
+           "GPSampler 0.081 / 0.046, TPE 0.122 / 0.080, Rocket 0.131 / 0.095",
+           ("benchmarks/agent/results/policy/dev-b50.jsonl",
+            "benchmarks/agent/results/policy/dev-b50-gp.jsonl")),
+    Figure("the policy's overhead per ask+tell, 1000 trials",
+           "24 ms per ask+tell at the median of a 1000-trial study",
+           ("benchmarks/agent/results/policy/overhead.json",)),
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def commits(path: Path) -> list[str]:
+    """The distinct commits ``path`` records, in order of first appearance."""
+    found: dict[str, None] = {}
+    for match in _COMMIT.finditer(path.read_text(errors="replace")):
+        found[match.group(1) + (match.group(2) or "")] = None
+    return list(found)
+
+
+def check(readme: Path = ROOT / "README.md", root: Path = ROOT,
+          figures: tuple[Figure, ...] = FIGURES) -> tuple[list[str], list[str]]:
+    """(table lines, problems) for ``figures`` against ``readme``."""
+    text = _fold(readme.read_text())
+    lines, problems = [], []
+    for fig in figures:
+        if _fold(fig.quote) not in text:
+            problems.append(f"{fig.what}: the README no longer says {fig.quote!r}")
+        for source in fig.sources:
+            path = root / source
+            if not path.is_file():
+                problems.append(f"{fig.what}: source {source} does not exist")
+                continue
+            found = commits(path)
+            dirty = [c for c in found if c.endswith("+dirty")]
+            if dirty:
+                problems.append(f"{fig.what}: {source} records a dirty tree ({', '.join(dirty)})")
+            lines.append(f"{fig.what:70s} {source:62s} {', '.join(found) or 'no commit recorded'}")
+    return lines, problems
+
+
+def main() -> int:
+    lines, problems = check()
+    print(f"{'figure':70s} {'source':62s} commit")
+    print("\n".join(lines))
+    for p in problems:
+        print(f"PROBLEM: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
