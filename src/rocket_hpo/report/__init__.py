@@ -1,10 +1,13 @@
 """A report on a stored study: one self-contained HTML page plus PNG figures.
 
-The page shows the optimisation history against cost, the cost ledger, parallel
-coordinates, hyperparameter importances, the agent's distribution per hyperparameter stage
-by stage, its entropy and score per stage, and the rank agreement between rungs of the
-data-subset ladder. plotly.js is inlined, so the page works offline. A section whose data
-the study does not hold shows a note saying so instead of a plot.
+The page shows the optimisation history against cost; the cost to reach each quality level
+(beside the full-data-only studies of the same task in the same storage); parallel
+coordinates of the most important hyperparameters and the importances; the rank agreement
+of every pair of adjacent rungs of the data-subset ladder; where each trial's configuration
+came from; the policy's proposal distribution stage by stage for the most important
+hyperparameters, with its entropy and score per stage; and a sortable table of every trial.
+plotly.js is inlined, so the page works offline. A section whose data the study does not
+hold shows a sentence saying why instead of a plot.
 
 Example:
     >>> paths = write_report("sqlite:///rocket.db", "rocket-digits", "report")  # doctest: +SKIP

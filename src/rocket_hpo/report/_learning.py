@@ -37,6 +37,9 @@ class Distribution:
 @dataclass
 class AgentStages:
     stage: list[int]
+    start: list[int | None]
+    """The number of the trial whose start ran the stage (None in older studies, whose
+    signals were study attributes): the stage's distribution drew the trials from there."""
     fraction: list[float]
     """The data fraction the policy learned from at each stage."""
     entropy: list[float]
@@ -81,15 +84,19 @@ def read_agent_stages(study: optuna.Study, space: Space | None = None) -> AgentS
         >>> read_agent_stages(optuna.create_study()) is None
         True
     """
-    from rocket_hpo.agent import read_signals
+    from rocket_hpo.agent import SIGNALS_KEY, read_signals
 
     records = [r for r in read_signals(study) if isinstance(r, dict)]
     if not records:
         return None
-    out = AgentStages([], [], [], [], [], [], {})
+    started = {int(t.system_attrs[SIGNALS_KEY].get("stage", -1)): t.number
+               for t in study.get_trials(deepcopy=False)
+               if isinstance(t.system_attrs.get(SIGNALS_KEY), dict)}
+    out = AgentStages([], [], [], [], [], [], [], {})
     for i, r in enumerate(records):
         stage = int(r.get("stage", i))
         out.stage.append(stage)
+        out.start.append(started.get(stage))
         out.fraction.append(_float(r.get("fraction", 1.0)))
         out.entropy.append(_float(r.get("entropy")))
         out.best_value.append(_float(r.get("best_value")))

@@ -26,12 +26,15 @@ def _history(d: ReportData, ax: Any) -> None:
 
 
 def _cost(d: ReportData, ax: Any) -> None:
-    h = d.history
-    trials = range(1, len(h.cost) + 1)
-    ax.plot(trials, h.full_equivalent, label="on the full data")
-    ax.plot(trials, h.cost, label="spent")
-    ax.set(xlabel="completed trials", ylabel="full-data equivalents", title="Cost ledger")
-    ax.legend(loc="upper left")
+    book = d.ledger
+    for i, curve in enumerate([book.this, *book.others]):
+        ax.step([*curve.cost, curve.total], [*curve.best, curve.best[-1]], where="post",
+                ls="-" if i == 0 else "--", marker="o", markevery=list(range(len(curve.cost))),
+                label=curve.label)
+    ax.set_xscale("log")
+    ax.set(xlabel="cost spent (full-data equivalents, log scale)",
+           ylabel=f"best {d.summary.metric} (full data)", title="Cost to reach each quality level")
+    ax.legend(loc="lower right")
 
 
 def _parallel(d: ReportData, ax: Any) -> None:
@@ -45,8 +48,9 @@ def _parallel(d: ReportData, ax: Any) -> None:
     for j, v in enumerate(values):
         ax.plot(xs, [a.position[j] for a in d.axes], color=cmap((v - lo) / span), alpha=0.6,
                 lw=1)
-    ax.set_xticks(list(xs), [a.name for a in d.axes], rotation=40, ha="right")
-    ax.set(ylim=(-0.15, 1.05), ylabel="position in range", title="Parallel coordinates")
+    ax.set_xticks(list(xs), [a.name for a in d.axes], rotation=30, ha="right")
+    ax.set(ylim=(-0.15, 1.05), ylabel="position in range",
+           title=f"Parallel coordinates: the {len(d.axes)} most important hyperparameters")
     for x in xs:
         ax.axvline(x, color="0.8", lw=0.8, zorder=0)
 
@@ -58,22 +62,34 @@ def _importance(d: ReportData, ax: Any) -> None:
 
 
 def _agent(d: ReportData, fig: Any) -> None:
-    assert d.agent is not None  # only called when the section has data
-    names = list(d.agent.distributions)
-    cols = min(3, len(names))
+    a = d.agent
+    assert a is not None  # only called when the section has data
+    names = d.agent_names
+    cols = min(2, len(names))
     rows = math.ceil(len(names) / cols)
-    fig.set_size_inches(4.2 * cols, 2.8 * rows)
+    fig.set_size_inches(5.5 * cols, 2.8 * rows + 0.6)
+    by_trial = None not in a.start
+    last = max((r.number for r in d.trials), default=0) + 1
     for i, name in enumerate(names):
         ax = fig.add_subplot(rows, cols, i + 1)
-        dist = d.agent.distributions[name]
+        dist = a.distributions[name]
         z = [list(col) for col in zip(*dist.probs, strict=False)]  # (bins, stages)
-        ax.imshow(z, aspect="auto", origin="lower", cmap="Blues", interpolation="nearest",
-                  extent=(min(dist.stages) - 0.5, max(dist.stages) + 0.5, -0.5,
-                          len(dist.labels) - 0.5))
-        step = max(1, len(dist.labels) // 6)
-        ax.set_yticks(range(0, len(dist.labels), step), dist.labels[::step], fontsize=7)
-        ax.set(title=name, xlabel="stage")
-    fig.suptitle("The agent's distribution, stage by stage")
+        n = len(dist.labels)
+        if by_trial:
+            edges = [float(a.start[a.stage.index(s)] or 0) for s in dist.stages]
+            edges.append(max(float(last), edges[-1] + 1))
+        else:
+            edges = [s - 0.5 for s in dist.stages] + [dist.stages[-1] + 0.5]
+        ax.pcolormesh(edges, [b / n for b in range(n + 1)], z, cmap="Blues", vmin=0.0)
+        numbers, positions = d.proposals.get(name, ([], []))
+        if by_trial and numbers:
+            ax.scatter(numbers, positions, s=8, color="#d95f02", label="the policy's draws")
+            ax.set_xlim(-0.5, last)
+        step = max(1, math.ceil(n / 6))
+        ax.set_yticks([(b + 0.5) / n for b in range(0, n, step)], dist.labels[::step],
+                      fontsize=7)
+        ax.set(title=name, xlabel="trial number" if by_trial else "stage", ylim=(0, 1))
+    fig.suptitle("The policy's proposal distribution, stage by stage")
 
 
 def _stages(d: ReportData, ax: Any) -> None:
@@ -91,19 +107,39 @@ def _stages(d: ReportData, ax: Any) -> None:
 
 
 def _agreement(d: ReportData, ax: Any) -> None:
-    a = d.agreement
-    assert a is not None  # only called when the section has data
-    err = [[s - lo for s, lo in zip(a.spearman, a.low, strict=True)],
-           [h - s for h, s in zip(a.high, a.spearman, strict=True)]]
-    ax.bar(a.label, a.spearman, yerr=err, capsize=4)
+    pairs = [p for p in d.agreement if p.measured]
+    rho = [p.spearman or 0.0 for p in pairs]
+    err = [[r - p.low for r, p in zip(rho, pairs, strict=True)],
+           [p.high - r for r, p in zip(rho, pairs, strict=True)]]
+    ax.errorbar([p.label for p in pairs], rho, yerr=err, fmt="o", capsize=4)
+    for p, r in zip(pairs, rho, strict=True):
+        ax.annotate(f" n={p.n}, {p.status}", (p.label, r), fontsize=8)
     ax.set(ylim=(-1.05, 1.05), ylabel="Spearman's rho", xlabel="adjacent data fractions",
            title="Rank agreement between rungs")
     ax.axhline(0, color="0.5", lw=0.8)
 
 
+def _origin(d: ReportData, ax: Any) -> None:
+    from rocket_hpo.report._trials import ORIGINS
+
+    fraction = {r.number: r.fraction for r in d.trials}
+    markers = {"promotion": "^", "enqueued": "s"}
+    for origin, numbers in d.origins.items():
+        ax.scatter(numbers, [fraction[n] for n in numbers], marker=markers.get(origin, "o"),
+                   label=f"{ORIGINS[origin]} ({len(numbers)})", s=22)
+    fractions = sorted(set(fraction.values()))
+    if len(fractions) > 1:
+        ax.set_yscale("log")
+    ax.set_yticks(fractions, [f"{f:.3g}" for f in fractions])
+    ax.minorticks_off()
+    ax.set(xlabel="trial number", ylabel="data fraction",
+           title="Where each configuration came from")
+    ax.legend(loc="best", fontsize=8)
+
+
 _AX: dict[str, Callable[[ReportData, Any], None]] = {
     "history": _history, "cost": _cost, "parallel": _parallel, "importance": _importance,
-    "stages": _stages, "agreement": _agreement,
+    "stages": _stages, "agreement": _agreement, "origin": _origin,
 }
 
 
@@ -115,8 +151,10 @@ def write_pngs(d: ReportData, out: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     paths = []
-    for key in ("history", "cost", "parallel", "importance", "agent", "stages", "agreement"):
-        if key in d.notes:
+    from rocket_hpo.report._figures import FIGURELESS, SECTIONS
+
+    for key in (s.key for s in SECTIONS):
+        if key in d.notes or key in FIGURELESS:
             continue
         fig = plt.figure(figsize=(8, 4.5))
         if key == "agent":
