@@ -184,9 +184,10 @@ def test_a_plain_study_gets_notes_not_empty_plots(tmp_path: Path) -> None:
     paths = build_report(study, tmp_path / "plain")
     page = paths.html.read_text()
     data = collect(study)
-    assert data.notes["agent"] == data.notes["stages"] == (
-        "This study was not run by Rocket's policy (no trial says it was drawn by the "
-        "policy), so there is no proposal distribution to show.")
+    not_rocket = ("This study was not run by Rocket's policy (no trial says it was drawn by "
+                  "the policy), so there is no {} to show.")
+    assert data.notes["agent"] == not_rocket.format("proposal distribution")
+    assert data.notes["stages"] == not_rocket.format("learning stage")
     assert data.notes["agreement"].startswith("Every trial ran on the full data")
     for section in ("agent", "stages", "agreement"):
         assert (f"<p class='no-data' data-section='{section}'>{html.escape(data.notes[section])}"

@@ -195,7 +195,7 @@ def _importances(
     values = {k: float(v) for k, v in result.items() if math.isfinite(v)}
     if not values:
         return {}, "No hyperparameter was set in every trial, so none can be ranked."
-    note = (f"fANOVA on the {len(chosen)} trials at data fraction {fraction:g}; conditional "
+    note = (f"fANOVA on the {len(chosen)} trials at data fraction {fraction:.3g}; conditional "
             f"hyperparameters absent from some trials are left out.")
     return values, note
 
@@ -269,14 +269,14 @@ def _proposals(trials: list[optuna.trial.FrozenTrial], space: Space | None,
 
 
 def _agent_note(agent: AgentStages | None, origins: dict[str, list[int]],
-                study: optuna.Study) -> str | None:
+                study: optuna.Study, shown: str = "proposal distribution") -> str | None:
     if agent is not None and agent.distributions:
         return None
     if agent is not None:
         return "The policy's stage records hold no distributions to show."
     if not origins.get("policy"):
-        return ("This study was not run by Rocket's policy (no trial says it was drawn by "
-                "the policy), so there is no proposal distribution to show.")
+        return (f"This study was not run by Rocket's policy (no trial says it was drawn by "
+                f"the policy), so there is no {shown} to show.")
     learn = study.user_attrs.get(LEARNING_FRACTION, 1.0)
     return (f"The policy has not finished a learning stage yet: a stage ends each time a "
             f"group of trials completes on the data fraction it learns from "
@@ -323,8 +323,9 @@ def collect(study: optuna.Study) -> ReportData:
     agent_note = _agent_note(agent, origins, study)
     if agent_note is not None:
         notes["agent"] = agent_note
-    if agent is None and agent_note is not None:
-        notes["stages"] = agent_note
+    stages_note = _agent_note(agent, origins, study, shown="learning stage")
+    if agent is None and stages_note is not None:
+        notes["stages"] = stages_note
     if not every:
         notes["origin"] = notes["trials"] = "The study holds no trials yet."
     book = ledger(study)

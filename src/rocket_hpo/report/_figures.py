@@ -90,10 +90,12 @@ def _cost(d: ReportData) -> Any:
     fig = make_subplots(rows=1, cols=2, column_widths=[0.68, 0.32], horizontal_spacing=0.12,
                         subplot_titles=("best on the full data against cost spent",
                                         "cost by data fraction"))
-    for i, curve in enumerate([book.this, *book.others]):
+    for curve in [*book.others, book.this]:  # this study last: drawn on top
         x, y = [*curve.cost, curve.total], [*curve.best, curve.best[-1]]
+        mine = curve is book.this
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=curve.label,
-                                 line={"shape": "hv", "dash": "solid" if i == 0 else "dash"},
+                                 line={"shape": "hv", "dash": "solid" if mine else "dash",
+                                       "width": 3 if mine else 2},
                                  marker={"size": [7] * len(curve.cost) + [0]}),
                       row=1, col=1)
     fractions = list(book.per_fraction)
@@ -107,7 +109,8 @@ def _cost(d: ReportData) -> Any:
     fig.update_xaxes(title_text="data fraction", type="category", row=1, col=2)
     fig.update_yaxes(title_text="full-data equivalents", row=1, col=2)
     fig.update_layout(**{**_LAYOUT, "margin": {"l": 60, "r": 30, "t": 40, "b": 100}},
-                      legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top"})
+                      legend={"orientation": "h", "x": 0, "y": -0.22, "yanchor": "top",
+                              "traceorder": "reversed"})
     return fig
 
 

@@ -70,8 +70,10 @@ def _summary(d: ReportData) -> str:
                     for k, v in rows)
     config = ""
     if s.best is not None:
-        params = "".join(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>"
-                         for k, v in s.best.params.items())
+        params = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>"
+            f"{html.escape(format_score(v) if isinstance(v, float) else str(v))}</td></tr>"
+            for k, v in s.best.params.items())
         config = f"<h3>Best configuration</h3><table>{params}</table>"
     return f"<table class='summary'>{cells}</table>{config}"
 

@@ -27,10 +27,10 @@ def _history(d: ReportData, ax: Any) -> None:
 
 def _cost(d: ReportData, ax: Any) -> None:
     book = d.ledger
-    for i, curve in enumerate([book.this, *book.others]):
+    for curve in [*book.others, book.this]:  # this study last: drawn on top
         ax.step([*curve.cost, curve.total], [*curve.best, curve.best[-1]], where="post",
-                ls="-" if i == 0 else "--", marker="o", markevery=list(range(len(curve.cost))),
-                label=curve.label)
+                ls="-" if curve is book.this else "--", marker="o",
+                markevery=list(range(len(curve.cost))), label=curve.label)
     ax.set_xscale("log")
     ax.set(xlabel="cost spent (full-data equivalents, log scale)",
            ylabel=f"best {d.summary.metric} (full data)", title="Cost to reach each quality level")
