@@ -14,7 +14,9 @@ Optimizers: ``rocket`` (shipped weights, in-study updates: the default), ``rocke
 (shipped weights, no in-study updates), ``rocket-scratch`` (``pretrained=False``),
 ``rocket-uniform`` (the same agent whose policy always draws uniformly: what the policy
 adds), ``random``, ``tpe`` (Optuna's default TPESampler, multivariate in Optuna 5), ``gp``
-(``GPSampler``), ``cmaes`` (``CmaEsSampler``). ``--weights`` points ``rocket*`` at another
+(``GPSampler``), ``cmaes`` (``CmaEsSampler``); ``rocket-set:NAME=VALUE`` (or
+``NAME.INDEX=VALUE``) moves one of the policy's starting parameters (e.g.
+``rocket-set:rank_gain=3``), for settings studies on development seeds. ``--weights`` points ``rocket*`` at another
 weight file.
 """
 
@@ -52,6 +54,18 @@ def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
     path = {"policy_path": weights} if weights else {}
     if name == "rocket":
         return RocketSampler(space, seed=seed, **path)
+    if name.startswith("rocket-set:"):  # rocket-set:rank_gain=3 or bias.0=1.5: one weight moved
+        sampler = RocketSampler(space, seed=seed, **path)
+        policy = sampler._backend.policy
+        key, value = name[len("rocket-set:"):].split("=")
+        attr, _, index = key.partition(".")
+        with torch.no_grad():
+            tensor = getattr(policy, attr)
+            if index:
+                tensor[int(index)] = float(value)
+            else:
+                tensor.fill_(float(value))
+        return sampler
     if name == "rocket-frozen":
         return RocketSampler(space, seed=seed, update_steps=0, **path)
     if name == "rocket-scratch":
