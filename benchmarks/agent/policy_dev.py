@@ -88,7 +88,7 @@ def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
 
 
 def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
-            weights: str | None) -> dict[str, Any]:
+            weights: str | None, code: str) -> dict[str, Any]:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     problem = get_problem(problem_name)
     sampler = make_sampler(optimizer, problem.space, seed, weights)
@@ -107,7 +107,7 @@ def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
     wall = time.perf_counter() - start
     return {"problem": problem_name, "optimizer": optimizer, "seed": seed, "budget": budget,
             "regret": regret, "overhead_ms": 1000 * (wall - eval_s) / budget,
-            "code": code_version()}
+            "code": code}
 
 
 def _seeds(text: str) -> list[int]:
@@ -137,13 +137,16 @@ def main() -> int:
             r = json.loads(line)
             done.add((r["problem"], r["optimizer"], r["seed"], r["budget"]))
     problems = args.problems.split(",")
+    # The code this process imported: read once, as it starts (a commit or an edit made
+    # while it runs does not change what it runs).
+    code = code_version()
     for seed in _seeds(args.seeds):  # seeds outermost: a cut-short run stays balanced
         for prob in problems:
             for opt in args.optimizers.split(","):
                 name = args.label or opt
                 if (prob, name, seed, args.budget) in done:
                     continue
-                r = run_one(prob, opt, seed, args.budget, args.weights)
+                r = run_one(prob, opt, seed, args.budget, args.weights, code)
                 r["optimizer"] = name
                 with out.open("a") as f:
                     f.write(json.dumps(r) + "\n")
