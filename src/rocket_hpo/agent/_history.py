@@ -242,7 +242,7 @@ def decode(
         if not live:
             continue
         d = stack(columns, [(contexts[b], j, partial[b], fraction) for b in live], device)
-        with torch.no_grad():
+        with torch.inference_mode():  # lighter than no_grad: no version counters
             mix = policy(d)
             # Grids snap, so the stored value is the action whose probability is kept.
             drawn = np.array([columns.snap(j, float(u)) for u in sample(mix, rng)])

@@ -241,12 +241,11 @@ def log_prob(m: Mixture, action: Tensor) -> Tensor:
 
 def sample(m: Mixture, rng: np.random.Generator) -> NDArray[np.float64]:
     """(B,) one draw per decision: a unit value, or a choice index (as a float)."""
-    uniform = m.uniform.detach().cpu().numpy().astype(np.float64)
-    logits = m.logits.detach().cpu().numpy().astype(np.float64)
-    centres = m.centres.detach().cpu().numpy().astype(np.float64)
-    sigma = m.sigma.detach().cpu().numpy().astype(np.float64)
-    smooth = m.smooth.detach().cpu().numpy().astype(np.float64)
-    n_choices = m.n_choices.detach().cpu().numpy()
+    # One copy to the CPU for the per-decision parts, one for the per-row parts.
+    per_decision = torch.stack([m.uniform, m.smooth, m.n_choices.to(m.uniform.dtype)])
+    uniform, smooth, n_choices = per_decision.detach().cpu().numpy().astype(np.float64)
+    logits, centres, sigma = torch.stack([m.logits, m.centres, m.sigma]).detach().cpu().numpy(
+        ).astype(np.float64)
     out = np.empty(len(uniform))
     for b in range(len(uniform)):
         C = int(n_choices[b])
