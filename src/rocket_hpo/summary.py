@@ -27,6 +27,7 @@ __all__ = [
     "best_trial",
     "check_storage",
     "counted_trials",
+    "is_full_data",
     "load_study",
     "open_storage",
     "study_names",
@@ -51,7 +52,8 @@ def counted_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
             or (t.state == state.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES)]
 
 
-def _is_full(trial: optuna.trial.FrozenTrial) -> bool:
+def is_full_data(trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether ``trial`` ran on the full data (its data fraction is 1)."""
     return trial_cost(trial) >= 1.0 - 1e-9
 
 
@@ -59,7 +61,7 @@ def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
     """The best complete trial at full fidelity; the best at any fidelity if none ran on
     the full data; ``None`` when nothing completed."""
     complete = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    pool = [t for t in complete if _is_full(t)] or complete
+    pool = [t for t in complete if is_full_data(t)] or complete
     if not pool:
         return None
     sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
@@ -101,7 +103,7 @@ def summarize(study: optuna.Study) -> StudySummary:
         n_running=count[state.RUNNING] + count[state.WAITING],
         cost=sum(trial_cost(t) for t in counted),
         best=best,
-        best_is_full=best is not None and _is_full(best),
+        best_is_full=best is not None and is_full_data(best),
     )
 
 

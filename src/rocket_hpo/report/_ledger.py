@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from rocket_hpo.summary import TARGET_ATTR, counted_trials, trial_cost
+from rocket_hpo.summary import TARGET_ATTR, counted_trials, is_full_data, trial_cost
 
 __all__ = ["MAX_LEVELS", "CostCurve", "Ledger", "cost_curve", "ledger"]
 
@@ -59,13 +59,13 @@ def cost_curve(study: optuna.Study, label: str) -> CostCurve:
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
     trials = sorted(counted_trials(study), key=lambda t: (
         t.datetime_complete is None, t.datetime_complete, t.number))
-    curve = CostCurve(label, all(trial_cost(t) >= 1.0 - 1e-9 for t in trials))
+    curve = CostCurve(label, all(is_full_data(t) for t in trials))
     spent = 0.0
     for t in trials:
         spent += trial_cost(t)
         if t.state != optuna.trial.TrialState.COMPLETE or t.value is None:
             continue
-        if trial_cost(t) < 1.0 - 1e-9:
+        if not is_full_data(t):
             continue  # scores on subsets are on another scale
         value = float(t.value)
         if not curve.best or ((value > curve.best[-1]) if maximize else
