@@ -42,6 +42,7 @@ from rocket_hpo.agent._heads import Head
 __all__ = [
     "CHUNK",
     "META_KEY",
+    "SCREEN_KEY",
     "SIGNALS_KEY",
     "SIGNALS_PREFIX",
     "STATE_PREFIX",
@@ -56,6 +57,7 @@ META_KEY = "rocket:agent:meta"
 STATE_PREFIX = "rocket:agent:state:"
 SIGNALS_KEY = "rocket:signals"
 SIGNALS_PREFIX = "rocket:signals:"  # the study-attribute form of older studies
+SCREEN_KEY = "rocket:screen"  # trial system attribute: {"draws", "chosen", "log_ei"}
 CHUNK = 60_000
 
 
