@@ -76,8 +76,8 @@ def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
     if name == "rocket-scratch":
         return RocketSampler(space, seed=seed, pretrained=False)
     if name == "rocket-uniform" or name.startswith("rocket-uniform-screen:"):
-        screen = int(name.split(":")[1]) if ":" in name else 0
-        sampler = RocketSampler(space, seed=seed, screen=screen, **path)
+        screen = {"screen": int(name.split(":")[1])} if ":" in name else {}
+        sampler = RocketSampler(space, seed=seed, **screen, **path)
         policy = sampler._backend.policy
         with torch.no_grad():
             policy.bias[0] = 50.0  # the uniform share -> 1: every draw uniform

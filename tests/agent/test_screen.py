@@ -98,8 +98,8 @@ def test_screened_studies_are_valid_and_repeatable_on_a_nested_space() -> None:
     assert run(0) != run(1)
 
 
-def test_the_screen_is_off_by_default_and_checked() -> None:
-    assert RocketSampler(NESTED, seed=0)._backend.settings.screen == 0
+def test_the_screen_is_on_by_default_and_checked() -> None:
+    assert RocketSampler(NESTED, seed=0)._backend.settings.screen == 64
     with pytest.raises(ValueError, match="'screen' setting must be an integer >= 0"):
         RocketSampler(NESTED, seed=0, screen=-1)
     assert isinstance(HistoryPolicy(), torch.nn.Module)
