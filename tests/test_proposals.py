@@ -1,0 +1,70 @@
+"""Same seed, same study, across refactors: two fixed-seed RocketSampler studies (full data,
+and on a SubsetScheduler ladder) over a small mixed space with a condition must propose
+exactly what ``fixtures/proposals.json`` holds.
+
+The fixture was written by running this file as a script on main at 740f63a, before the
+package layout of issue 16 (nothing of the agent or the sampler changed since):
+
+    PYTHONPATH=$PWD/src .venv/bin/python tests/test_proposals.py --write
+
+Write it again only for a change meant to alter proposals, and say so in that commit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from rocket_hpo import RocketSampler
+from rocket_hpo.fidelity import FIDELITY_PARAM, Ladder, SubsetScheduler, data_fraction
+from rocket_hpo.space import Categorical, Float, Int, Space
+
+SPACE = Space(
+    lr=Float(1e-5, 1.0, log=True),
+    width=Int(4, 256, log=True),
+    optimizer=Categorical(["adam", "sgd", "rmsprop"]),
+    momentum=Float(0.0, 0.99, when=("optimizer", "sgd")),
+    dropout=Float(0.0, 0.5),
+)
+TRIALS = 36
+FIXTURE = Path(__file__).parent / "fixtures" / "proposals.json"
+
+
+def score(c: dict[str, Any], fraction: float) -> float:
+    """Minimised; a subset adds a fraction-dependent shift, so rungs rank alike but not equal."""
+    value = ((math.log10(c["lr"]) + 2.5) ** 2 + abs(math.log2(c["width"]) - 5) / 2
+             + {"adam": 0.0, "sgd": 0.3, "rmsprop": 0.6}[c["optimizer"]]
+             + (c["dropout"] - 0.2) ** 2)
+    if c["optimizer"] == "sgd":
+        value += (c["momentum"] - 0.9) ** 2
+    return value + 0.1 * (1.0 - fraction)
+
+
+def run(fidelity: bool) -> list[dict[str, Any]]:
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3), seed=3) if fidelity else None
+    study = optuna.create_study(sampler=RocketSampler(SPACE, seed=11, fidelity=scheduler))
+    study.optimize(lambda t: score(SPACE.suggest(t), data_fraction(t)), n_trials=TRIALS)
+    return [{"params": t.params, "fraction": t.user_attrs.get(FIDELITY_PARAM),
+             "origin": t.user_attrs.get("rocket:origin")} for t in study.trials]
+
+
+def proposals() -> dict[str, list[dict[str, Any]]]:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return {"full_data": run(False), "subsets": run(True)}
+
+
+def test_a_fixed_seed_study_proposes_what_it_proposed_before() -> None:
+    expected = json.loads(FIXTURE.read_text())
+    got = json.loads(json.dumps(proposals()))  # the same JSON round trip as the fixture's
+    for name in expected:
+        for number, (want, have) in enumerate(zip(expected[name], got[name], strict=True)):
+            assert have == want, f"{name}: trial {number} differs"
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    FIXTURE.write_text(json.dumps(proposals(), indent=1) + "\n")
