@@ -38,19 +38,19 @@ def _study_summary(study: Any, decisions: list[dict[str, Any]]) -> dict[str, Any
     """What the study holds: trials per fraction and state, the scheduler's attributes."""
     from optuna.trial import TrialState
 
-    from rocket_hpo.fidelity.keys import (
+    from rocket_hpo.keys import (
         AGREEMENT,
         AUDIT,
-        FIDELITY_PARAM,
         LEARNING_FRACTION,
         PROMOTED_FROM,
+        data_fraction,
     )
 
     per: dict[str, Counter[str]] = {}
     for t in study.get_trials(deepcopy=False):
         if t.state == TrialState.RUNNING:  # the trial asked when the budget ran out
             continue
-        frac = float(t.user_attrs.get(FIDELITY_PARAM, 1.0))
+        frac = data_fraction(t)
         c = per.setdefault(f"{frac:.6f}", Counter())
         c["trials"] += 1
         c[t.state.name.lower()] += 1

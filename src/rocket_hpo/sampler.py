@@ -10,7 +10,7 @@ from pretrained weights shipped with the package (``pretrained=False``: a new ne
 policy), saves the agent's state into the study's storage and stores that stage's
 learning signals (:mod:`rocket_hpo.agent._compact`).
 
-Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
+Written to the storage (all JSON; the names are in :mod:`rocket_hpo.keys`):
 
 - study system attributes ``rocket:agent:meta`` and ``rocket:agent:state:<i>``: the
   agent's state; a new sampler on the same storage, in this or another process,
@@ -20,7 +20,7 @@ Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
 - trial user attribute ``rocket:origin``: where the trial's configuration came from:
   ``policy`` (the policy's draw), ``promotion`` (the fidelity scheduler re-runs a
   configuration on more data) or ``enqueued`` (fixed by the user).
-- trial user attribute ``rocket_hpo.fidelity.FIDELITY_PARAM`` when a fidelity scheduler
+- trial user attribute ``rocket:fraction`` when a fidelity scheduler
   is given (the data fraction the trial should train on).
 
 **Fidelity hook.** ``fidelity`` is any object with ``assign(study, trial)`` returning an
@@ -63,15 +63,12 @@ from rocket_hpo.agent._heads import make_head
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent._weights import load_weights
 from rocket_hpo.agent.policy import HistoryPolicy
-from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.keys import FIDELITY_PARAM, FIXED_PARAMS, ORIGIN_KEY
 from rocket_hpo.space import Space
 
 __all__ = ["RocketSampler"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
-
-
-ORIGIN_KEY = "rocket:origin"
 
 
 class RocketSampler(BaseSampler):
@@ -229,7 +226,7 @@ class RocketSampler(BaseSampler):
             if promote is not None:
                 origin = "promotion"
                 self._preset[trial._trial_id] = promote
-            elif "fixed_params" in trial.system_attrs:
+            elif FIXED_PARAMS in trial.system_attrs:
                 origin = "enqueued"
             else:
                 origin = "policy"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rocket_hpo.app.cli import main
 from rocket_hpo.bench import run_benchmark
 from rocket_hpo.bench.report import summary_markdown
-from rocket_hpo.cli import main
 from rocket_hpo.errors import UsageError
 
 pytest.importorskip("onnxruntime")

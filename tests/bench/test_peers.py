@@ -102,7 +102,7 @@ def test_optuna_tpe_default_is_multivariate_tpe() -> None:
 
 def test_cli_cuts_must_be_numbers_within_the_budget(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from rocket_hpo.cli import main
+    from rocket_hpo.app.cli import main
 
     base = ["benchmark", "--tasks", "yahpo/lcbench/3945", "--optimizers", "random", "--seeds", "1",
             "--budget", "2", "--out", str(tmp_path)]

@@ -34,15 +34,15 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.agent._advantages import trial_score
-from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
-from rocket_hpo.agent._settings import AgentSettings
-from rocket_hpo.agent._storage import (
+from rocket_hpo.agent._checkpoint import (
     load_state,
     read_meta,
     save_state,
     stage_signals,
     write_signals,
 )
+from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
+from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
     HistoryPolicy,
     from_state,

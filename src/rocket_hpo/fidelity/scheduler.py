@@ -33,7 +33,9 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
-from rocket_hpo.fidelity.keys import (
+from rocket_hpo.fidelity.ladder import Ladder
+from rocket_hpo.fidelity.transfer import TransferRules
+from rocket_hpo.keys import (
     AGREEMENT,
     AUDIT,
     FIDELITY_PARAM,
@@ -42,9 +44,9 @@ from rocket_hpo.fidelity.keys import (
     PROMOTED_FROM,
     RUNG,
     TRANSFER,
+    data_fraction,
+    has_fraction,
 )
-from rocket_hpo.fidelity.ladder import Ladder
-from rocket_hpo.fidelity.transfer import TransferRules
 
 __all__ = ["Assignment", "SubsetScheduler"]
 
@@ -179,7 +181,7 @@ class SubsetScheduler:
         self._check_ladder(study)
         storage, trial_id = study._storage, trial._trial_id
         current = storage.get_trial(trial_id)
-        if FIDELITY_PARAM in current.user_attrs:
+        if has_fraction(current):
             return replace(
                 self._recorded(study, current), learning_fraction=self.learning_fraction(study)
             )
@@ -262,7 +264,7 @@ class SubsetScheduler:
         return free[int(rng.integers(len(free)))]
 
     def _recorded(self, study: Any, trial: FrozenTrial) -> Assignment:
-        fraction = float(trial.user_attrs[FIDELITY_PARAM])
+        fraction = data_fraction(trial)  # only called when has_fraction(trial)
         rung = self.ladder.rung_of(fraction)
         source_number = trial.user_attrs.get(PROMOTED_FROM)
         if source_number is None:
@@ -285,7 +287,7 @@ class SubsetScheduler:
                 t
                 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                 if t.number < number
-                and FIDELITY_PARAM not in t.user_attrs
+                and not has_fraction(t)
                 and t.datetime_start is not None
                 and (now - t.datetime_start).total_seconds() < self.claim_timeout
             ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rocket_hpo.keys import FAIL_REASON
 from rocket_hpo.space import Config, Space
 
 __all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir", "data_file"]
@@ -114,14 +115,15 @@ class Task(ABC):
             >>> study = optuna.create_study(direction=task.direction)
             >>> study.optimize(task.objective, n_trials=1, catch=(DivergenceError,))
         """
-        from rocket_hpo.fidelity import data_fraction
+        from rocket_hpo.tasks.objective import TrialObjective
 
-        config = self.space.suggest(trial)
+        def evaluate(config: Config, *, fraction: float, seed: int, trial: Any) -> EvalResult:
+            return self.evaluate(config, fraction=fraction, seed=seed)
+
         try:
-            result = self.evaluate(config, fraction=data_fraction(trial), seed=seed)
+            score: float = TrialObjective(self.space, evaluate, seed)(trial)
         except DivergenceError as e:
             # Kept on the trial, so a study run with catch=(DivergenceError,) shows why it failed.
-            trial.set_user_attr("fail_reason", str(e))
+            trial.set_user_attr(FAIL_REASON, str(e))
             raise
-        trial.set_user_attr("train_seconds", result.seconds)
-        return result.score
+        return score

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from rocket_hpo.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE
+from rocket_hpo.app.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE, SAMPLERS
 from rocket_hpo.errors import UsageError
 from rocket_hpo.space import SpaceError
 from rocket_hpo.tasks.base import DataMissingError
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
-    from rocket_hpo.tune import TuneSettings, run_tune
+    from rocket_hpo.app.tune import TuneSettings, run_tune
 
     return run_tune(
         TuneSettings(
@@ -48,13 +48,13 @@ def _cmd_tune(args: argparse.Namespace) -> int:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from rocket_hpo.commands import status
+    from rocket_hpo.app.status import status
 
     return status(args.storage, args.study)
 
 
 def _cmd_best(args: argparse.Namespace) -> int:
-    from rocket_hpo.commands import best
+    from rocket_hpo.app.status import best
 
     return best(args.storage, args.study, args.format, args.out)
 
@@ -70,7 +70,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
-    from rocket_hpo.dashboard import serve
+    from rocket_hpo.app.dashboard import serve
 
     return serve(args.storage, args.host, args.port)
 
@@ -140,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--workers", type=int, default=None, help="parallel workers (default 1)")
     tune.add_argument("--study-name", default=None, help="study name (default rocket-TASK)")
     tune.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
-    tune.add_argument("--sampler", default=None, choices=["rocket", "tpe", "random"],
+    tune.add_argument("--sampler", default=None, choices=list(SAMPLERS),
                       help=f"optimizer (default {DEFAULT_SAMPLER})")
     tune.add_argument("--timeout-per-trial", type=float, default=None, metavar="SECONDS",
                       help="fail a trial that runs longer and end its process (default: none)")
