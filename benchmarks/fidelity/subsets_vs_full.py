@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rocket_hpo.bench.runner import run_benchmark
+from rocket_hpo.bench.jobs import run_benchmark
 
 HERE = Path(__file__).parent
 TASKS = ["yahpo/rbv2_xgboost/40701", "yahpo/rbv2_xgboost/29"]

@@ -1,6 +1,6 @@
 """Rocket with data subsets vs Rocket on full data, on the project's own deep-learning tasks.
 
-The same comparison as ``subsets_vs_full.py`` (through the harness, ``rocket_hpo.bench.runner``), on
+The same comparison as ``subsets_vs_full.py`` (through the harness, ``rocket_hpo.bench.jobs``), on
 ``dl/etth1_h24`` (time-series forecasting, val_mse) and ``dl/trec`` (text classification,
 val_accuracy): real training, the fraction is the share of the training rows (nested,
 seeded subsets), cost in full-data equivalents. ``rocket``: RocketSampler with the
@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results_dl"))
     args = parser.parse_args()
     from rocket_hpo.bench import optimizers
-    from rocket_hpo.bench.runner import run_benchmark
+    from rocket_hpo.bench.jobs import run_benchmark
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

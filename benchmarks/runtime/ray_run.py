@@ -91,7 +91,7 @@ def main() -> int:
         fixed = optuna.trial.FixedTrial(t.params, number=t.number)
         fixed.set_user_attr(FIDELITY_PARAM, data_fraction(t))
         matches.append(abs(objective(fixed) - float(t.value)) < 1e-9)  # type: ignore[arg-type]
-    from rocket_hpo.bench.runner import code_version
+    from rocket_hpo.bench.jobs import code_version
 
     report = {
         "command": f"benchmarks/runtime/ray_run.py --trials {args.trials} --seed {args.seed}",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rocket_hpo.bench import run_benchmark
-from rocket_hpo.bench.report import summary_markdown
 from rocket_hpo.bench.stats import final_regrets
+from rocket_hpo.bench.summary import summary_markdown
 from rocket_hpo.errors import UsageError
 
 pytest.importorskip("onnxruntime")

@@ -94,7 +94,7 @@ def _cmd_space(args: argparse.Namespace) -> int:
 
 
 def _cmd_benchmark(args: argparse.Namespace) -> int:
-    from rocket_hpo.bench.cli import run_from_args
+    from rocket_hpo.bench.command import run_from_args
 
     return run_from_args(args)
 

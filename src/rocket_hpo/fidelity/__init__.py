@@ -37,7 +37,7 @@ from rocket_hpo.fidelity.ledger import (
     cost_summary,
     ledger,
 )
-from rocket_hpo.fidelity.sampler import FidelitySampler
+from rocket_hpo.fidelity.on_ladder import FidelitySampler
 from rocket_hpo.fidelity.scheduler import Assignment, SubsetScheduler
 from rocket_hpo.fidelity.subsets import nested_subset, subset_dataset
 from rocket_hpo.fidelity.transfer import Scale, TransferRules
