@@ -79,7 +79,7 @@ def _capturing(name: str, run: Callable[[Any, int], None], out: Path) -> Callabl
     def wrapped(tracker: Any, seed: int) -> None:
         import optuna
 
-        from rocket_hpo.fidelity.scheduler import SubsetScheduler
+        from rocket_hpo.fidelity import SubsetScheduler
 
         studies: list[Any] = []
         decisions: list[dict[str, Any]] = []

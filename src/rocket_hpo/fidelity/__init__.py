@@ -29,6 +29,7 @@ Example:
 from __future__ import annotations
 
 from rocket_hpo.fidelity.agreement import Agreement, Trust, rank_agreement
+from rocket_hpo.fidelity.hook import Assignment, FidelityHook
 from rocket_hpo.fidelity.ladder import Ladder
 from rocket_hpo.fidelity.ledger import (
     CostSummary,
@@ -38,7 +39,7 @@ from rocket_hpo.fidelity.ledger import (
     ledger,
 )
 from rocket_hpo.fidelity.on_ladder import FidelitySampler
-from rocket_hpo.fidelity.scheduler import Assignment, SubsetScheduler
+from rocket_hpo.fidelity.scheduler import SubsetScheduler
 from rocket_hpo.fidelity.subsets import nested_subset, subset_dataset
 from rocket_hpo.fidelity.transfer import Scale, TransferRules
 from rocket_hpo.keys import FIDELITY_PARAM, data_fraction
@@ -48,6 +49,7 @@ __all__ = [
     "Agreement",
     "Assignment",
     "CostSummary",
+    "FidelityHook",
     "FidelitySampler",
     "Ladder",
     "LedgerEntry",

@@ -23,7 +23,7 @@ a trial not run through the scheduler) is not waited for.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
+from rocket_hpo.fidelity.hook import Assignment, FidelityHook
 from rocket_hpo.fidelity.ladder import Ladder
 from rocket_hpo.fidelity.transfer import TransferRules
 from rocket_hpo.keys import (
@@ -48,28 +49,10 @@ from rocket_hpo.keys import (
     has_fraction,
 )
 
-__all__ = ["Assignment", "SubsetScheduler"]
+__all__ = ["SubsetScheduler"]
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """The scheduler's decision for one trial."""
-
-    fraction: float
-    """The data fraction the trial runs at."""
-    rung: int
-    """Its rung on the ladder (0 = cheapest)."""
-    promote: FrozenTrial | None = None
-    """For a promotion, the trial whose configuration is re-run on more data."""
-    params: dict[str, Any] | None = None
-    """For a promotion, the parameters to propose: ``promote.params`` after the transfer rules."""
-    learning_fraction: float | None = None
-    """:meth:`SubsetScheduler.learning_fraction` at the time of the decision."""
-    audit: bool = False
-    """True when the promotion is an audit (a random configuration, not the rung's best)."""
-
-
-class SubsetScheduler:
+class SubsetScheduler(FidelityHook):
     """Chooses each trial's data fraction on a ladder and promotes the best asynchronously.
 
     Args:
