@@ -31,7 +31,8 @@ from rocket_hpo.errors import UsageError
 from rocket_hpo.keys import FAIL_REASON, METRIC_ATTR, SPACE_ATTR, TARGET_ATTR, data_fraction
 from rocket_hpo.runner import best_trial, counted_trials, summarize
 from rocket_hpo.space import Space
-from rocket_hpo.tasks.objective import FileObjective, TaskEvaluate, TrialObjective
+from rocket_hpo.tasks.base import TrialObjective
+from rocket_hpo.tasks.objective import FileObjective, TaskEvaluate
 
 __all__ = ["ALL_FAILED", "TuneSettings", "run_tune"]
 

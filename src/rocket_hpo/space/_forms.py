@@ -16,7 +16,7 @@ from rocket_hpo.space._hyperparameters import (
     _parse_condition,
 )
 
-__all__ = ["from_dict", "from_optuna", "to_optuna"]
+__all__ = ["distributions_of", "hyperparameters_from_dict", "hyperparameters_from_optuna"]
 
 _KINDS: dict[str, type[Hyperparameter]] = {
     "float": Float,
@@ -32,7 +32,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # required, optional (besides
 }
 
 
-def from_dict(data: Mapping[str, Any]) -> dict[str, Hyperparameter]:
+def hyperparameters_from_dict(data: Mapping[str, Any]) -> dict[str, Hyperparameter]:
     """The hyperparameters of a space's dictionary form, in order."""
     if not isinstance(data, Mapping):
         raise SpaceError(
@@ -72,7 +72,7 @@ def from_dict(data: Mapping[str, Any]) -> dict[str, Hyperparameter]:
     return hps
 
 
-def to_optuna(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
+def distributions_of(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
     """One Optuna distribution per hyperparameter."""
     from optuna.distributions import (
         CategoricalDistribution,
@@ -94,7 +94,7 @@ def to_optuna(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
     return out
 
 
-def from_optuna(distributions: Mapping[str, Any]) -> dict[str, Hyperparameter]:
+def hyperparameters_from_optuna(distributions: Mapping[str, Any]) -> dict[str, Hyperparameter]:
     """Hyperparameters (without conditions) from Optuna distributions."""
     from optuna.distributions import (
         CategoricalDistribution,

@@ -39,7 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from rocket_hpo.space import _forms
+from rocket_hpo.space._forms import (
+    distributions_of,
+    hyperparameters_from_dict,
+    hyperparameters_from_optuna,
+)
 from rocket_hpo.space._hyperparameters import (
     Categorical,
     Config,
@@ -121,7 +125,7 @@ class Space:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Space:
         """Build a space from its dictionary form (see the module docstring)."""
-        return cls(_forms.from_dict(data))
+        return cls(hyperparameters_from_dict(data))
 
     @classmethod
     def from_yaml(cls, path_or_text: str | Path) -> Space:
@@ -297,12 +301,12 @@ class Space:
     def to_optuna(self) -> dict[str, Any]:
         """Optuna distributions, one per hyperparameter (Optuna has no conditions: an Optuna
         objective expresses them by which ``suggest_*`` calls it makes; see :meth:`suggest`)."""
-        return _forms.to_optuna(self._hps)
+        return distributions_of(self._hps)
 
     @classmethod
     def from_optuna(cls, distributions: Mapping[str, Any]) -> Space:
         """A space (without conditions) from Optuna distributions."""
-        return cls(_forms.from_optuna(distributions))
+        return cls(hyperparameters_from_optuna(distributions))
 
     def suggest(self, trial: Any) -> Config:
         """Ask an Optuna trial for a configuration, making only the active ``suggest_*`` calls."""

@@ -1,15 +1,11 @@
-"""The one Optuna objective wrapper, for built-in tasks, study files and ``rocket tune``.
-
-:class:`TrialObjective` suggests a configuration from a space, trains it at the data fraction
-Rocket chose for the trial (:func:`rocket_hpo.keys.data_fraction`) through an ``evaluate``
-callable, records the training time and returns the score. ``evaluate`` is a built-in task
-(:class:`TaskEvaluate`, by name so that worker processes can rebuild it), the user's
-``module:function`` of a study file (:class:`FileObjective`), or any callable
-``evaluate(config, *, fraction, seed, trial)`` returning a score or an
-:class:`~rocket_hpo.tasks.base.EvalResult`. All three pickle for worker processes.
+"""What the one Optuna objective wrapper, :class:`~rocket_hpo.tasks.base.TrialObjective`,
+trains through: a built-in task by name (:class:`TaskEvaluate`, so that worker processes can
+rebuild it) or the user's ``module:function`` of a study file (:class:`FileObjective`). Both
+are callables ``evaluate(config, *, fraction, seed, trial)`` and pickle for worker processes.
 
 Example:
     >>> from rocket_hpo.tasks import get
+    >>> from rocket_hpo.tasks.base import TrialObjective
     >>> objective = TrialObjective(get("digits").space, TaskEvaluate("digits"), seed=0)
 """
 
@@ -18,38 +14,13 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 from rocket_hpo.errors import UsageError
-from rocket_hpo.keys import TRAIN_SECONDS, data_fraction
-from rocket_hpo.space import Config, Space
-from rocket_hpo.tasks.base import EvalResult
+from rocket_hpo.space import Config
 
-__all__ = ["FileObjective", "TaskEvaluate", "TrialObjective"]
-
-
-class TrialObjective:
-    """An Optuna objective: suggest a configuration from ``space``, train it at the data
-    fraction Rocket chose for the trial, return the score. Picklable for worker processes.
-
-    The trial's ``train_seconds`` attribute is the task's own training time when
-    ``evaluate`` returns an :class:`EvalResult`, else the wall time of the call.
-    """
-
-    def __init__(self, space: Space, evaluate: Callable[..., Any], seed: int) -> None:
-        self.space, self.evaluate, self.seed = space, evaluate, seed
-
-    def __call__(self, trial: Any) -> Any:
-        config = self.space.suggest(trial)
-        start = time.perf_counter()
-        value = self.evaluate(config, fraction=data_fraction(trial), seed=self.seed, trial=trial)
-        seconds = time.perf_counter() - start
-        if isinstance(value, EvalResult):
-            seconds, value = value.seconds, value.score
-        trial.set_user_attr(TRAIN_SECONDS, seconds)
-        return value
+__all__ = ["FileObjective", "TaskEvaluate"]
 
 
 class TaskEvaluate:
