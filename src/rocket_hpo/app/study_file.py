@@ -61,15 +61,6 @@ from rocket_hpo.tasks.objective import FileObjective
 __all__ = ["StudyFileError", "StudySpec", "load_study_file"]
 
 _KEYS = {
-    "enabled": "false: every trial on the full data",
-    "min_fraction": "the smallest data fraction (default 1/27)",
-    "eta": "ratio between rungs and promotion rate (default 3)",
-    "max_fraction": "the top rung (default 1.0)",
-    "start_at_learning_rung": "start new configurations on the rung the policy learns from",
-    "transfer": "rules applied on promotion: a list of {param, power, by}",
-}
-
-_KEYS = {
     "study_name": "the study's name in the storage",
     "task": "a built-in task name (instead of objective/space)",
     "objective": "module:function returning the score",

@@ -72,14 +72,21 @@ def hyperparameters_from_dict(data: Mapping[str, Any]) -> dict[str, Hyperparamet
     return hps
 
 
-def distributions_of(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
-    """One Optuna distribution per hyperparameter."""
+def _optuna_kinds() -> tuple[Any, Any, Any]:
+    """Optuna's categorical, float and int distributions (imported on use: a space alone
+    does not need Optuna)."""
     from optuna.distributions import (
         CategoricalDistribution,
         FloatDistribution,
         IntDistribution,
     )
 
+    return CategoricalDistribution, FloatDistribution, IntDistribution
+
+
+def distributions_of(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
+    """One Optuna distribution per hyperparameter."""
+    CategoricalDistribution, FloatDistribution, IntDistribution = _optuna_kinds()
     out: dict[str, Any] = {}
     for name, hp in hps.items():
         if isinstance(hp, Categorical):
@@ -96,12 +103,7 @@ def distributions_of(hps: Mapping[str, Hyperparameter]) -> dict[str, Any]:
 
 def hyperparameters_from_optuna(distributions: Mapping[str, Any]) -> dict[str, Hyperparameter]:
     """Hyperparameters (without conditions) from Optuna distributions."""
-    from optuna.distributions import (
-        CategoricalDistribution,
-        FloatDistribution,
-        IntDistribution,
-    )
-
+    CategoricalDistribution, FloatDistribution, IntDistribution = _optuna_kinds()
     hps: dict[str, Hyperparameter] = {}
     for name, d in distributions.items():
         if isinstance(d, CategoricalDistribution):
