@@ -12,6 +12,7 @@
 - ``defaults``: the defaults the commands share.
 
 Storages are opened, and trials counted, by :mod:`rocket_hpo.runner`; the objective wrapper
-lives in :mod:`rocket_hpo.tasks.objective`. Nothing outside this folder imports it, except
-``rocket benchmark`` and ``rocket pretrain``, whose parsers live with their packages.
+is :class:`rocket_hpo.tasks.base.TrialObjective`. No other package imports this one; the
+options of ``rocket benchmark`` and ``rocket pretrain`` are read by their own packages
+(``bench.command``, ``agent.pretrain.command``).
 """
