@@ -16,8 +16,11 @@ Optimizers: ``rocket`` (shipped weights, in-study updates: the default), ``rocke
 adds), ``random``, ``tpe`` (Optuna's default TPESampler, multivariate in Optuna 5), ``gp``
 (``GPSampler``), ``cmaes`` (``CmaEsSampler``); ``rocket-set:NAME=VALUE`` (or
 ``NAME.INDEX=VALUE``) moves one of the policy's starting parameters (e.g.
-``rocket-set:rank_gain=3``), for settings studies on development seeds. ``--weights`` points ``rocket*`` at another
-weight file.
+``rocket-set:rank_gain=3``), for settings studies on development seeds;
+``rocket-screen:K`` (the policy draws K configurations and a Gaussian process keeps the
+one with the largest expected improvement: ``screen=K``) and ``rocket-uniform-screen:K``
+(the same screen over K uniform draws: what the policy adds to the screen).
+``--weights`` points ``rocket*`` at another weight file.
 """
 
 from __future__ import annotations
@@ -66,12 +69,15 @@ def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
             else:
                 tensor.fill_(float(value))
         return sampler
+    if name.startswith("rocket-screen:"):  # rocket-screen:64: the policy's best of 64 draws
+        return RocketSampler(space, seed=seed, screen=int(name.split(":")[1]), **path)
     if name == "rocket-frozen":
         return RocketSampler(space, seed=seed, update_steps=0, **path)
     if name == "rocket-scratch":
         return RocketSampler(space, seed=seed, pretrained=False)
-    if name == "rocket-uniform":
-        sampler = RocketSampler(space, seed=seed, **path)
+    if name == "rocket-uniform" or name.startswith("rocket-uniform-screen:"):
+        screen = {"screen": int(name.split(":")[1])} if ":" in name else {}
+        sampler = RocketSampler(space, seed=seed, **screen, **path)
         policy = sampler._backend.policy
         with torch.no_grad():
             policy.bias[0] = 50.0  # the uniform share -> 1: every draw uniform

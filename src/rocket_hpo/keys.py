@@ -20,7 +20,8 @@ Trial user attributes:
 - ``train_seconds``: the objective's training time.
 
 Trial system attributes: ``rocket:signals`` (the learning signals of the stage the trial's
-start ran) and Optuna's own ``fixed_params`` (an enqueued trial's parameters).
+start ran), ``rocket:screen`` (what the policy's screen chose, when it ran) and Optuna's own
+``fixed_params`` (an enqueued trial's parameters).
 
 Study user attributes: ``rocket:ladder``, ``rocket:agreement`` and
 ``rocket:learning_fraction`` (the fidelity scheduler's snapshots), ``rocket:metric``,
@@ -63,6 +64,7 @@ __all__ = [
     "RAY_NUMBER",
     "RAY_REASON",
     "RUNG",
+    "SCREEN_KEY",
     "SIGNALS_KEY",
     "SIGNALS_PREFIX",
     "SPACE_ATTR",
@@ -91,6 +93,8 @@ TRAIN_SECONDS = "train_seconds"
 
 # --- trial system attributes ----------------------------------------------------------------
 SIGNALS_KEY = "rocket:signals"
+SCREEN_KEY = "rocket:screen"
+"""On a trial the screen chose: ``{"draws", "chosen", "log_ei"}`` (see ``agent._screen``)."""
 FIXED_PARAMS = "fixed_params"
 """Optuna's own: the parameters of an enqueued trial."""
 

@@ -42,6 +42,7 @@ from rocket_hpo.agent._checkpoint import (
     write_signals,
 )
 from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
+from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
     HistoryPolicy,
@@ -51,6 +52,7 @@ from rocket_hpo.agent.policy import (
     state_of,
 )
 from rocket_hpo.fidelity import data_fraction
+from rocket_hpo.keys import SCREEN_KEY
 from rocket_hpo.space import Space
 
 __all__ = ["CompactBackend"]
@@ -325,9 +327,32 @@ class CompactBackend:
         rng = np.random.default_rng([self.seed_key, trial.number])
         partial = np.full(len(columns.heads), np.nan)
         if self.fixed is not None:
-            partial = decode(self.policy, columns, [ctx], range(len(columns.heads)),
-                             fraction, rng, log_probs=False)[0][0]
+            partial, screen = self._screened(columns, ctx, fraction, rng)
+            if screen is not None:  # the screen's share of the decision, for the report
+                study._storage.set_trial_system_attr(trial._trial_id, SCREEN_KEY, screen)
         self.proposals[trial._trial_id] = _Proposal(columns, ctx, partial, fraction, rng)
+
+    def _screened(self, columns: Columns, ctx: Context, fraction: float,
+                  rng: np.random.Generator,
+                  ) -> tuple[np.ndarray[Any, Any], dict[str, Any] | None]:
+        """The policy's draw; with ``screen`` K > 1 and a few finished results, the one of
+        its K draws with the largest expected improvement under a Gaussian process fitted
+        to the context (see :mod:`rocket_hpo.agent._screen`), and what the screen did."""
+        k = self.settings.screen
+        finite = ~ctx.failed
+        if k <= 1 or finite.sum() < 3:
+            return decode(self.policy, columns, [ctx], range(len(columns.heads)), fraction,
+                          rng, log_probs=False)[0][0], None
+        draws = decode(self.policy, columns, [ctx] * k, range(len(columns.heads)), fraction,
+                       rng, log_probs=False)[0]
+        gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices)
+        log_f = math.log(fraction)
+        here = np.isclose(ctx.log_fraction, log_f) & finite
+        best = float(ctx.z[here].max() if here.any() else ctx.z[finite].max())
+        mean, std = gp.predict(draws, np.full(k, log_f))
+        log_ei = log_expected_improvement(mean, std, best)
+        i = int(torch.argmax(log_ei))
+        return draws[i], {"draws": k, "chosen": i, "log_ei": float(log_ei[i])}
 
     def value(self, trial: FrozenTrial, name: str, distribution: BaseDistribution,
               ) -> tuple[bool, Any]:

@@ -91,9 +91,15 @@ class AgentSettings:
     """Clip range of the per-decision probability ratio to the reference policy."""
     kl_coef: float = 0.1
     """Weight of the KL pull towards the reference policy (the previous stage's)."""
+    screen: int = 64
+    """The policy draws this many configurations per trial and a Gaussian process fitted to
+    its context keeps the one with the largest expected improvement (once three results
+    are in, and when the space is given); 0 or 1: the policy's single draw is the
+    proposal. 64 was chosen on development seeds against 16 (`benchmarks/agent/results/
+    policy/tried/screen-summary.md`)."""
 
     def __post_init__(self) -> None:
-        check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0}, (),
+        check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),
                        ("learning_rate", "clip", "kl_coef"))
         if self.learning_rate <= 0:
             raise ValueError(

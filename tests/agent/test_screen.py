@@ -1,0 +1,105 @@
+"""The Gaussian process that screens the policy's draws, and the screened proposals."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import optuna
+import pytest
+import torch
+
+from rocket_hpo import RocketSampler
+from rocket_hpo.agent._history import Columns, decode, make_context
+from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
+from rocket_hpo.agent.policy import HistoryPolicy
+from rocket_hpo.keys import SCREEN_KEY
+from rocket_hpo.space import Bool, Categorical, Float, Int, Space
+
+# every type, and a condition two levels deep
+NESTED = Space(
+    lr=Float(1e-5, 1.0, log=True),
+    layers=Int(1, 6),
+    opt=Categorical(["adam", "sgd", "rmsprop"]),
+    momentum=Float(0.0, 0.99, when=("opt", "sgd")),
+    nesterov=Bool(when="momentum"),
+)
+
+
+def test_the_posterior_follows_a_smooth_function_and_knows_where_it_has_not_looked() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.0, 0.6, size=12)
+    y = -((x - 0.3) ** 2) * 10
+    gp = GaussianProcess.fit(x[:, None], np.zeros(12), (y - y.mean()) / y.std(),
+                             np.array([0]))
+    grid = np.linspace(0, 1, 101)[:, None]
+    mean, std = gp.predict(grid, np.zeros(101))
+    assert abs(grid[int(torch.argmax(mean))][0] - 0.3) < 0.05
+    assert std[95] > 5 * std[30]  # 0.95 lies far from every observation, 0.3 among them
+
+
+def test_a_categorical_effect_is_learned_and_inactive_values_do_not_break_the_fit() -> None:
+    rng = np.random.default_rng(1)
+    choice = rng.integers(0, 3, size=30).astype(float)
+    num = rng.random(30)
+    num[choice == 2] = np.nan  # inactive unless the choice is 0 or 1
+    y = np.where(choice == 1, 1.0, 0.0) + rng.normal(0, 0.05, 30)
+    gp = GaussianProcess.fit(np.stack([choice, num], 1), np.zeros(30), y, np.array([3, 0]))
+    mean, std = gp.predict(np.array([[0.0, 0.5], [1.0, 0.5], [2.0, np.nan]]), np.zeros(3))
+    assert mean[1] > mean[0] + 0.5 and mean[1] > mean[2] + 0.5
+    assert torch.isfinite(std).all()
+
+
+@pytest.mark.parametrize("z", [3.0, 0.0, -2.0, -5.9, -6.1, -12.0, -35.0])
+def test_log_expected_improvement_is_exact_far_below_the_incumbent(z: float) -> None:
+    mpmath.mp.dps = 60
+    zz = mpmath.mpf(z)
+    exact = float(mpmath.log(mpmath.npdf(zz) + zz * mpmath.ncdf(zz)) + mpmath.log(2))
+    got = log_expected_improvement(torch.tensor([z * 2.0], dtype=torch.float64),
+                                   torch.tensor([2.0], dtype=torch.float64), 0.0)
+    assert math.isclose(float(got[0]), exact, rel_tol=2e-3, abs_tol=2e-3)
+
+
+def test_the_screened_proposal_is_one_of_the_policy_draws() -> None:
+    sampler = RocketSampler(NESTED, seed=0, screen=16)
+    backend = sampler._backend
+    rng = np.random.default_rng(0)
+    cols = Columns.from_space(NESTED)
+    units = np.stack([cols.encode(NESTED.sample(rng)) for _ in range(20)])
+    scores = rng.normal(size=20)
+    scores[:3] = -np.inf  # failed
+    ctx = make_context(units, scores, np.ones(20), limit=24)
+    draws = decode(backend.policy, cols, [ctx] * 16, range(len(NESTED)), 1.0,
+                   np.random.default_rng(5), log_probs=False)[0]
+    chosen, record = backend._screened(cols, ctx, 1.0, np.random.default_rng(5))
+    assert record is not None and record["draws"] == 16
+    assert np.array_equal(chosen, draws[record["chosen"]], equal_nan=True)
+
+
+def test_screened_studies_are_valid_and_repeatable_on_a_nested_space() -> None:
+    def run(seed: int) -> list[dict[str, object]]:
+        study = optuna.create_study(sampler=RocketSampler(NESTED, seed=seed, screen=16))
+
+        def objective(trial: optuna.Trial) -> float:
+            config = NESTED.suggest(trial)
+            NESTED.validate(config)  # types, bounds, and exactly the active names
+            if config["layers"] == 6:
+                raise ValueError("this region fails")
+            return float(math.log10(config["lr"]) ** 2 + config["layers"])
+
+        study.optimize(objective, n_trials=25, catch=(ValueError,))
+        # screened once three results are in (failures do not count)
+        screened = [SCREEN_KEY in t.system_attrs for t in study.trials]
+        assert screened[:3] == [False] * 3 and screened[-1]
+        return [t.params for t in study.trials]
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
+
+
+def test_the_screen_is_on_by_default_and_checked() -> None:
+    assert RocketSampler(NESTED, seed=0)._backend.settings.screen == 64
+    with pytest.raises(ValueError, match="'screen' setting must be an integer >= 0"):
+        RocketSampler(NESTED, seed=0, screen=-1)
+    assert isinstance(HistoryPolicy(), torch.nn.Module)
