@@ -10,7 +10,10 @@
   refreshed), save the state and write the stage's signals;
 - ``propose``: the policy reads the bounded history (every finished trial, on every data
   fraction, with its fraction; failures rank last) and decodes the configuration (all of
-  it when the space is known; one hyperparameter per ``suggest_*`` call in define-by-run);
+  it when the space is known; one hyperparameter per ``suggest_*`` call in define-by-run).
+  With the ``screen`` setting (on by default, space known), it decodes K configurations
+  and a Gaussian process over the same context keeps the most promising one
+  (:mod:`rocket_hpo.agent._screen`); the trial records which of the K it was;
 - ``value``: the proposed value of one hyperparameter.
 """
 
