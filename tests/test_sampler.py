@@ -129,7 +129,7 @@ def test_signals_of_older_studies_are_still_read() -> None:
 
 
 def test_a_state_of_the_earlier_agent_is_refused_with_one_warning(tmp_path: Path) -> None:
-    from rocket_hpo.agent._storage import save_state
+    from rocket_hpo.agent._checkpoint import save_state
 
     url = f"sqlite:///{tmp_path / 'study.db'}"
     study = run(optuna.samplers.RandomSampler(seed=0), 8, storage=url, study_name="s")

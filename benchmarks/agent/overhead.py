@@ -26,7 +26,7 @@ import numpy as np
 import optuna
 
 from rocket_hpo import RocketSampler
-from rocket_hpo.bench.runner import code_version
+from rocket_hpo.bench.jobs import code_version
 from rocket_hpo.space import Categorical, Float, Int, Space
 
 SPACE = Space(

@@ -39,8 +39,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import optuna
 import torch
 
+from rocket_hpo.bench.jobs import code_version
 from rocket_hpo.bench.problems import get_problem
-from rocket_hpo.bench.runner import code_version
 
 # The development subset of shared/benchmarks/yahpo-split.json's ``dev`` instances (all four
 # scenarios; every rbv2 instance here passes the plausibility rule). Never a reserved one.

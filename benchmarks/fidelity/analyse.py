@@ -15,8 +15,8 @@ Per task:
 * the same with one target per task: the mean final score of ``rocket-full``;
 * the per-seed ratio for every optimizer (the peers too), against ``rocket-full``;
 * anytime regret of every optimizer at a few costs;
-* with ``studies.json`` in the folder (written by ``subsets_vs_full_dl.py``): Rocket's trials per data
-  fraction and the rank agreement (trust) its scheduler stored with the study.
+* with ``studies.json`` in the folder (written by ``subsets_vs_full_dl.py``): Rocket's trials
+  per data fraction and the rank agreement (trust) its scheduler stored with the study.
 
 Regret is the harness's (``rocket_hpo.bench.stats``): the problem's own normalised regret
 where it has reference values (YAHPO), otherwise normalised by the best and worst scores
@@ -85,7 +85,7 @@ def peer_ratio_lines(
             f"| {o} | {reached}/{len(seeds)} | {np.median(ratios):.2f} "
             f"| {math.exp(np.mean(np.log(ratios))):.2f} | {max(ratios):.2f} |"
         )
-    return lines + [""]
+    return [*lines, ""]
 
 
 def scheduler_lines(studies: dict[str, Any], task: str, opts: list[str]) -> list[str]:

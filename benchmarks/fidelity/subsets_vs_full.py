@@ -9,7 +9,8 @@ Tasks: rbv2_xgboost 40701 and 29 (dev instances; formerly the ``yahpo-test`` sui
 scheduler's settings were fixed before, looking only at the dev instance 40496.
 
 Command (resumable; analyse with analyse.py; the latest runs give --out, see README.md):
-    nohup .venv/bin/python benchmarks/fidelity/subsets_vs_full.py > benchmarks/fidelity/subsets_vs_full.log 2>&1 &
+    nohup .venv/bin/python benchmarks/fidelity/subsets_vs_full.py \
+        > benchmarks/fidelity/subsets_vs_full.log 2>&1 &
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rocket_hpo.bench.runner import run_benchmark
+from rocket_hpo.bench.jobs import run_benchmark
 
 HERE = Path(__file__).parent
 TASKS = ["yahpo/rbv2_xgboost/40701", "yahpo/rbv2_xgboost/29"]

@@ -1,6 +1,6 @@
 """Rocket with data subsets vs Rocket on full data, on the project's own deep-learning tasks.
 
-The same comparison as ``subsets_vs_full.py`` (through the harness, ``rocket_hpo.bench.runner``), on
+The same comparison as ``subsets_vs_full.py`` (through the harness, ``rocket_hpo.bench.jobs``), on
 ``dl/etth1_h24`` (time-series forecasting, val_mse) and ``dl/trec`` (text classification,
 val_accuracy): real training, the fraction is the share of the training rows (nested,
 seeded subsets), cost in full-data equivalents. ``rocket``: RocketSampler with the
@@ -38,19 +38,19 @@ def _study_summary(study: Any, decisions: list[dict[str, Any]]) -> dict[str, Any
     """What the study holds: trials per fraction and state, the scheduler's attributes."""
     from optuna.trial import TrialState
 
-    from rocket_hpo.fidelity.keys import (
+    from rocket_hpo.keys import (
         AGREEMENT,
         AUDIT,
-        FIDELITY_PARAM,
         LEARNING_FRACTION,
         PROMOTED_FROM,
+        data_fraction,
     )
 
     per: dict[str, Counter[str]] = {}
     for t in study.get_trials(deepcopy=False):
         if t.state == TrialState.RUNNING:  # the trial asked when the budget ran out
             continue
-        frac = float(t.user_attrs.get(FIDELITY_PARAM, 1.0))
+        frac = data_fraction(t)
         c = per.setdefault(f"{frac:.6f}", Counter())
         c["trials"] += 1
         c[t.state.name.lower()] += 1
@@ -79,7 +79,7 @@ def _capturing(name: str, run: Callable[[Any, int], None], out: Path) -> Callabl
     def wrapped(tracker: Any, seed: int) -> None:
         import optuna
 
-        from rocket_hpo.fidelity.scheduler import SubsetScheduler
+        from rocket_hpo.fidelity import SubsetScheduler
 
         studies: list[Any] = []
         decisions: list[dict[str, Any]] = []
@@ -125,7 +125,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results_dl"))
     args = parser.parse_args()
     from rocket_hpo.bench import optimizers
-    from rocket_hpo.bench.runner import run_benchmark
+    from rocket_hpo.bench.jobs import run_benchmark
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from rocket_hpo.bench.runner import Job, load_results, run_job
+from rocket_hpo.bench.jobs import Job, load_results, run_job
 
 
 def main() -> int:

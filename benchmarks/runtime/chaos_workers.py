@@ -34,8 +34,15 @@ from pathlib import Path
 
 import optuna
 
-from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, count_trials, display_url, make_storage
-from rocket_hpo.summary import counted_trials, trial_cost
+from rocket_hpo.keys import data_fraction
+from rocket_hpo.runner import (
+    FAIL_KIND,
+    FAIL_REASON,
+    count_trials,
+    counted_trials,
+    display_url,
+    make_storage,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -52,7 +59,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="chaos-"))
     env = {**os.environ, "CHAOS_DIR": str(folder),
            "PYTHONPATH": os.pathsep.join([str(HERE / "chaos"), os.environ.get("PYTHONPATH", "")])}
-    command = [sys.executable, "-m", "rocket_hpo.cli", "tune", str(HERE / "chaos" / "chaos.yaml"),
+    command = [sys.executable, "-m", "rocket_hpo.app.cli", "tune",
+               str(HERE / "chaos" / "chaos.yaml"),
                "--workers", str(args.workers), "--budget", str(args.budget), "--storage",
                args.storage, "--study-name", name, "--sampler", args.sampler]
     start = time.monotonic()
@@ -69,7 +77,7 @@ def main() -> None:
     for t in trials:
         if t.state.name == "FAIL":
             reasons.setdefault(t.user_attrs.get(FAIL_KIND), t.user_attrs.get(FAIL_REASON))
-    spent = sum(trial_cost(t) for t in counted)
+    spent = sum(data_fraction(t) for t in counted)
     report = {
         "command": " ".join(sys.argv),
         "tune_command": " ".join(command[1:]).replace(args.storage, display_url(args.storage)),

@@ -57,7 +57,7 @@ def _snapshot(url: str, name: str) -> dict[str, Any]:
 
 
 def _tune(url: str, name: str, n_trials: int, study: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "rocket_hpo.cli", "tune", study, "--workers", "2",
+    command = [sys.executable, "-m", "rocket_hpo.app.cli", "tune", study, "--workers", "2",
                "--trials", str(n_trials), "--storage", url, "--study-name", name]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE / "chaos"),
                                                          os.environ.get("PYTHONPATH", "")])}

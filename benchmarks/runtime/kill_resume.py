@@ -146,7 +146,7 @@ def kill_and_resume(
         for r in rounds
     )
     counts = count_trials(final)
-    from rocket_hpo.bench.runner import code_version
+    from rocket_hpo.bench.jobs import code_version
 
     report = {
         "code": code_version(),  # the commit that ran, '+dirty' with local changes in src/

@@ -73,7 +73,7 @@ def main() -> int:
     ray.shutdown()
     study = optuna.load_study(study_name="ray-run", storage=make_storage(url))
     fractions = collections.Counter(
-        round(float(t.user_attrs.get(FIDELITY_PARAM, 1.0)), 4) for t in study.trials
+        round(data_fraction(t), 4) for t in study.trials
     )
     failed = collections.Counter(
         t.user_attrs.get(FAIL_KIND) for t in study.trials if t.state == TrialState.FAIL
@@ -81,7 +81,7 @@ def main() -> int:
     full = [
         t.value
         for t in study.trials
-        if t.state == TrialState.COMPLETE and float(t.user_attrs.get(FIDELITY_PARAM, 1.0)) == 1.0
+        if t.state == TrialState.COMPLETE and data_fraction(t) == 1.0
     ]
     # The objective's noise depends on the data fraction: recomputing each value here with
     # the fraction stored for the trial gives the same number only if the Ray worker ran
@@ -89,9 +89,9 @@ def main() -> int:
     matches = []
     for t in study.get_trials(states=(TrialState.COMPLETE,)):
         fixed = optuna.trial.FixedTrial(t.params, number=t.number)
-        fixed.set_user_attr(FIDELITY_PARAM, t.user_attrs.get(FIDELITY_PARAM, 1.0))
+        fixed.set_user_attr(FIDELITY_PARAM, data_fraction(t))
         matches.append(abs(objective(fixed) - float(t.value)) < 1e-9)  # type: ignore[arg-type]
-    from rocket_hpo.bench.runner import code_version
+    from rocket_hpo.bench.jobs import code_version
 
     report = {
         "command": f"benchmarks/runtime/ray_run.py --trials {args.trials} --seed {args.seed}",

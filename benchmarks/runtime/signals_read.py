@@ -16,8 +16,9 @@ import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
+from rocket_hpo.agent._checkpoint import stage_signals
 from rocket_hpo.agent._heads import make_head
-from rocket_hpo.agent._storage import SIGNALS_KEY, SIGNALS_PREFIX, stage_signals
+from rocket_hpo.keys import SIGNALS_KEY, SIGNALS_PREFIX
 
 HEADS = [make_head(f"x{i}", FloatDistribution(1e-4, 1.0, log=True), 16) for i in range(6)]
 HEADS.append(make_head("act", CategoricalDistribution(["a", "b", "c"]), 16))

@@ -3,6 +3,36 @@
 Public names are listed in ``__all__``; the sampler (and with it torch) is imported lazily,
 on first use of ``rocket_hpo.RocketSampler``, so ``import rocket_hpo`` stays cheap.
 
+Where things live, one concept per folder, from the command down to the shared facts: a
+module imports only from rows below its own (one exception: pretraining reads the
+benchmark's YAHPO problems), and ``tests/test_layout.py`` checks that no import cycle exists.
+
+- ``app/``: the ``rocket`` command (``cli``, ``tune``, ``study_file``, ``status`` for
+  ``rocket status`` and ``rocket best``, ``dashboard``, ``progress``, ``samplers``,
+  ``defaults``).
+- ``bench/``: the benchmark harness (problems, optimizer adapters with Rocket's among them,
+  parallel ``jobs``, ``stats``, the Markdown/PNG ``summary``).
+- ``report/``: the HTML and PNG report of one study. ``integrations/``: Ray Tune.
+- ``sampler.py``: :class:`RocketSampler`, the Optuna hooks only, over the agent's backend
+  interface and the fidelity hook.
+- ``agent/``: the policy, its in-study stage loop (``_compact``), its saved state
+  (``_checkpoint``), pretraining (``pretrain/``) and the language-model policy (``llm/``).
+- ``tasks/``: the built-in deep-learning tasks, their registry, and the one Optuna
+  objective wrapper (``tasks.base.TrialObjective``, beside ``Task`` and ``EvalResult``, which
+  it serves; ``tasks.objective`` holds what it trains through: a task by name, a study
+  file's ``module:function``).
+- ``fidelity/``: the data-subset ladder: the hook (``hook``: :class:`FidelityHook` and
+  its ``Assignment``), the scheduler, rank agreement, transfer rules, the cost ledger, and
+  any Optuna sampler on the ladder (``on_ladder``).
+- ``runner/``: the only code that opens storages (by URL), runs workers, and counts trials
+  and their cost; ``summarize`` and ``load_study`` for the commands and the report.
+- ``space/``: typed hyperparameters, conditions, their YAML and Optuna forms.
+- ``keys.py``: every attribute name stored in a study, and :func:`~rocket_hpo.keys.data_fraction`,
+  the one reader of a trial's data fraction (its cost too). ``errors.py``: ``UsageError``.
+  ``_text.py``: how a score is written.
+
+The mistakes users make, and the exception each raises, are tabled in ``docs/errors.md``.
+
 Example:
     >>> import rocket_hpo
     >>> "RocketSampler" in rocket_hpo.__all__

@@ -10,7 +10,7 @@ from pretrained weights shipped with the package (``pretrained=False``: a new ne
 policy), saves the agent's state into the study's storage and stores that stage's
 learning signals (:mod:`rocket_hpo.agent._compact`).
 
-Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
+Written to the storage (all JSON; the names are in :mod:`rocket_hpo.keys`):
 
 - study system attributes ``rocket:agent:meta`` and ``rocket:agent:state:<i>``: the
   agent's state; a new sampler on the same storage, in this or another process,
@@ -20,13 +20,14 @@ Written to the storage (all JSON; see :mod:`rocket_hpo.agent._storage`):
 - trial user attribute ``rocket:origin``: where the trial's configuration came from:
   ``policy`` (the policy's draw), ``promotion`` (the fidelity scheduler re-runs a
   configuration on more data) or ``enqueued`` (fixed by the user).
-- trial user attribute ``rocket_hpo.fidelity.FIDELITY_PARAM`` when a fidelity scheduler
+- trial user attribute ``rocket:fraction`` when a fidelity scheduler
   is given (the data fraction the trial should train on).
 
-**Fidelity hook.** ``fidelity`` is any object with ``assign(study, trial)`` returning an
-assignment with ``.fraction`` (float in (0, 1]) and ``.promote`` (a ``FrozenTrial`` whose
-parameters to re-propose, or None), and ``learning_fraction(study)`` (the fidelity whose
-results the stage updates learn from). Without one, every trial runs at fraction 1.0.
+**Fidelity hook.** ``fidelity`` is a :class:`rocket_hpo.fidelity.FidelityHook` (such as
+:class:`~rocket_hpo.fidelity.SubsetScheduler`, or any object with its two methods): its
+``assign(study, trial)`` gives each trial's fraction and promotion, its
+``learning_fraction(study)`` the fidelity whose results the stage updates learn from.
+Without one, every trial runs at fraction 1.0.
 
 Example:
     >>> import optuna
@@ -63,15 +64,13 @@ from rocket_hpo.agent._heads import make_head
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent._weights import load_weights
 from rocket_hpo.agent.policy import HistoryPolicy
-from rocket_hpo.fidelity import FIDELITY_PARAM
+from rocket_hpo.fidelity.hook import FidelityHook
+from rocket_hpo.keys import FIDELITY_PARAM, FIXED_PARAMS, ORIGIN_KEY
 from rocket_hpo.space import Space
 
 __all__ = ["RocketSampler"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
-
-
-ORIGIN_KEY = "rocket:origin"
 
 
 class RocketSampler(BaseSampler):
@@ -111,7 +110,7 @@ class RocketSampler(BaseSampler):
         space: Space | None = None,
         *,
         seed: int | None = None,
-        fidelity: Any = None,
+        fidelity: FidelityHook | None = None,
         settings: AgentSettings | None = None,
         warm_start: optuna.Study | Sequence[FrozenTrial] | None = None,
         policy_state: bytes | None = None,
@@ -127,10 +126,7 @@ class RocketSampler(BaseSampler):
             )
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
             raise TypeError(f"The 'seed' argument must be an integer or None. Got {seed!r}.")
-        if fidelity is not None and not (
-            callable(getattr(fidelity, "assign", None))
-            and callable(getattr(fidelity, "learning_fraction", None))
-        ):
+        if fidelity is not None and not isinstance(fidelity, FidelityHook):
             raise TypeError(
                 "The 'fidelity' argument must have assign(study, trial) and "
                 f"learning_fraction(study) methods, or be None. Got {fidelity!r}."
@@ -212,13 +208,16 @@ class RocketSampler(BaseSampler):
         trial's configuration comes from (a promotion, or the policy's proposal)."""
         self._raise_error_if_multi_objective(study)
         with self._lock:
-            learn_at = 1.0 if self._fidelity is None else float(
-                self._fidelity.learning_fraction(study))
+            fraction, promote, learn_at = 1.0, None, 1.0
+            if self._fidelity is not None:
+                # One look at the ladder: the assignment carries the learning fraction.
+                assignment = self._fidelity.assign(study, trial)
+                learned = getattr(assignment, "learning_fraction", None)
+                learn_at = float(self._fidelity.learning_fraction(study)
+                                 if learned is None else learned)
             with one_thread():
                 self._backend.sync(study, trial._trial_id, self._warm, learn_at)
-            fraction, promote = 1.0, None
             if self._fidelity is not None:
-                assignment = self._fidelity.assign(study, trial)
                 fraction = float(assignment.fraction)
                 study._storage.set_trial_user_attr(trial._trial_id, FIDELITY_PARAM, fraction)
                 trial.user_attrs[FIDELITY_PARAM] = fraction
@@ -229,7 +228,7 @@ class RocketSampler(BaseSampler):
             if promote is not None:
                 origin = "promotion"
                 self._preset[trial._trial_id] = promote
-            elif "fixed_params" in trial.system_attrs:
+            elif FIXED_PARAMS in trial.system_attrs:
                 origin = "enqueued"
             else:
                 origin = "policy"

@@ -10,7 +10,7 @@ import optuna
 import pytest
 
 from rocket_hpo.agent._weights import load_weights
-from rocket_hpo.cli import main
+from rocket_hpo.app.cli import main
 
 
 @pytest.mark.parametrize("args, message", [

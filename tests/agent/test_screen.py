@@ -13,8 +13,8 @@ import torch
 from rocket_hpo import RocketSampler
 from rocket_hpo.agent._history import Columns, decode, make_context
 from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
-from rocket_hpo.agent._storage import SCREEN_KEY
 from rocket_hpo.agent.policy import HistoryPolicy
+from rocket_hpo.keys import SCREEN_KEY
 from rocket_hpo.space import Bool, Categorical, Float, Int, Space
 
 # every type, and a condition two levels deep

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rocket_hpo.app.cli import main
 from rocket_hpo.bench import run_benchmark
-from rocket_hpo.bench.report import summary_markdown
-from rocket_hpo.cli import main
+from rocket_hpo.bench.summary import summary_markdown
 from rocket_hpo.errors import UsageError
 
 pytest.importorskip("onnxruntime")
@@ -113,7 +113,7 @@ def test_cli_runs_a_tiny_benchmark(tmp_path: Path) -> None:
 
 
 def test_save_keeps_records_written_by_another_invocation(tmp_path: Path) -> None:
-    from rocket_hpo.bench.runner import _save, load_results
+    from rocket_hpo.bench.jobs import _save, load_results
 
     mine = run_benchmark(TASKS[:1], ["random"], seeds=1, budget=1, out=tmp_path,
                          log=lambda _: None, report=False, in_process=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rocket_hpo.bench import run_benchmark
-from rocket_hpo.bench.report import summary_markdown
 from rocket_hpo.bench.stats import final_regrets
+from rocket_hpo.bench.summary import summary_markdown
 from rocket_hpo.errors import UsageError
 
 pytest.importorskip("onnxruntime")
@@ -102,7 +102,7 @@ def test_optuna_tpe_default_is_multivariate_tpe() -> None:
 
 def test_cli_cuts_must_be_numbers_within_the_budget(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from rocket_hpo.cli import main
+    from rocket_hpo.app.cli import main
 
     base = ["benchmark", "--tasks", "yahpo/lcbench/3945", "--optimizers", "random", "--seeds", "1",
             "--budget", "2", "--out", str(tmp_path)]

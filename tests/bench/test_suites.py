@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rocket_hpo.app.cli import main
 from rocket_hpo.bench import run_benchmark
 from rocket_hpo.bench.suites import (
     SCENARIOS,
@@ -15,7 +16,6 @@ from rocket_hpo.bench.suites import (
     split_instances,
     suite_tasks,
 )
-from rocket_hpo.cli import main
 from rocket_hpo.errors import UsageError
 from rocket_hpo.tasks.base import data_file
 

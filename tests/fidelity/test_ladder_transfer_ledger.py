@@ -109,7 +109,8 @@ def test_ledger_and_answer_from_full_data_only() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["agreement", "ladder", "ledger", "sampler", "scheduler", "subsets", "transfer", "__init__"],
+    ["agreement", "hook", "ladder", "ledger", "on_ladder", "scheduler", "subsets", "transfer",
+     "__init__"],
 )
 def test_docstring_examples(module: str) -> None:
     import importlib

@@ -16,7 +16,7 @@ from rocket_hpo.fidelity import (
     cost_summary,
     data_fraction,
 )
-from rocket_hpo.fidelity.keys import PROMOTED_FROM, TRANSFER
+from rocket_hpo.keys import PROMOTED_FROM, TRANSFER
 from rocket_hpo.space import Float, Int, Space
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -20,7 +20,7 @@ from rocket_hpo.fidelity import (
     TransferRules,
     data_fraction,
 )
-from rocket_hpo.fidelity.keys import AUDIT, LADDER, PROMOTED_FROM, RUNG, TRANSFER
+from rocket_hpo.keys import AUDIT, LADDER, PROMOTED_FROM, RUNG, TRANSFER
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 LADDER_3 = Ladder(1 / 9, 3)  # 1/9, 1/3, 1

@@ -18,7 +18,7 @@ from rocket_hpo.fidelity import (
     data_fraction,
     rank_agreement,
 )
-from rocket_hpo.fidelity.keys import PROMOTED_FROM, RUNG
+from rocket_hpo.keys import PROMOTED_FROM, RUNG
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -13,7 +13,7 @@ import pytest
 from optuna.trial import TrialState
 from ray_objectives import FIDELITY_PARAM, SPACE, bowl, fraction_echo, misbehaving
 
-from rocket_hpo.agent._storage import META_KEY
+from rocket_hpo.agent import META_KEY
 from rocket_hpo.errors import UsageError
 from rocket_hpo.integrations.ray import _trainable, run_ray
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, make_storage

@@ -15,7 +15,7 @@ import optuna
 import pytest
 from cdp_browser import Browser, chromium_missing_reason
 
-from rocket_hpo.cli import main
+from rocket_hpo.app.cli import main
 from rocket_hpo.report import build_report, collect
 
 OBJECTIVE = '''

@@ -75,7 +75,7 @@ def dying(trial: optuna.Trial) -> float:
 
 def fraction_cost(trial: optuna.Trial) -> float:
     """Sets its own cost (the data fraction a fidelity sampler would) from trial number."""
-    from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+    from rocket_hpo.keys import FIDELITY_PARAM
 
     trial.set_user_attr(FIDELITY_PARAM, 0.5 if trial.number % 2 else 1.0)
     time.sleep(0.05)

@@ -9,8 +9,8 @@ from pathlib import Path
 import optuna
 from runner_objectives import dying, quadratic
 
+from rocket_hpo.keys import data_fraction
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, count_trials, make_storage, optimize
-from rocket_hpo.runner._loop import trial_cost
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -47,7 +47,7 @@ def test_workers_share_a_budget_without_rounds_or_surplus(tmp_path: Path) -> Non
     counts = optimize(study, fraction_cost, budget=6.0, n_workers=3)
     trials = study.trials
     assert counts.surplus == 0 and counts.running == 0 and counts.failed == 0
-    spent = sum(trial_cost(t) for t in trials)
+    spent = sum(data_fraction(t) for t in trials)
     # Every trial was asked for while the committed cost was below 6, so at most the two
     # other workers' trials (1.0 each at most) were in flight past it.
     assert 6.0 <= spent <= 6.0 + 2 * 1.0

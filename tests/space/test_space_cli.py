@@ -11,7 +11,7 @@ import pytest
 
 def _rocket(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "rocket_hpo.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "rocket_hpo.app.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 

@@ -157,7 +157,7 @@ def test_digits_default_still_works() -> None:
 
 
 def test_rocket_tasks_lists_every_task(capsys: pytest.CaptureFixture[str]) -> None:
-    from rocket_hpo.cli import main
+    from rocket_hpo.app.cli import main
 
     assert main(["tasks"]) == 0
     out = capsys.readouterr().out

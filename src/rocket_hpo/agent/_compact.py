@@ -37,17 +37,16 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.agent._advantages import trial_score
-from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
-from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
-from rocket_hpo.agent._settings import AgentSettings
-from rocket_hpo.agent._storage import (
-    SCREEN_KEY,
+from rocket_hpo.agent._checkpoint import (
     load_state,
     read_meta,
     save_state,
     stage_signals,
     write_signals,
 )
+from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
+from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
+from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
     HistoryPolicy,
     from_state,
@@ -56,6 +55,7 @@ from rocket_hpo.agent.policy import (
     state_of,
 )
 from rocket_hpo.fidelity import data_fraction
+from rocket_hpo.keys import SCREEN_KEY
 from rocket_hpo.space import Space
 
 __all__ = ["CompactBackend"]

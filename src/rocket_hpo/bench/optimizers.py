@@ -230,9 +230,13 @@ def _dehb(tracker: Tracker, seed: int) -> None:
 
 
 def _rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None:
-    from .rocket_adapter import run_rocket
+    """Rocket's sampler in the same Optuna loop, reading the fraction the scheduler assigned
+    with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would."""
+    from rocket_hpo.fidelity import SubsetScheduler
+    from rocket_hpo.sampler import RocketSampler
 
-    run_rocket(tracker, seed, multi_fidelity)
+    fidelity = SubsetScheduler() if multi_fidelity else None
+    optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity))
 
 
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {

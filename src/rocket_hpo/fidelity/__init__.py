@@ -11,15 +11,25 @@
 - :func:`cost_summary` and :func:`ledger` account the cost; :func:`best_full_trial` is the
   study's answer, taken from full-data trials only.
 
-The attributes stored in the study are listed in :mod:`rocket_hpo.fidelity.keys`.
+The attributes stored in the study, and the one reader of a trial's data fraction
+(:func:`data_fraction`, re-exported here), are in :mod:`rocket_hpo.keys`.
+
+Example:
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> trial = study.ask()
+    >>> data_fraction(trial)  # no scheduler: the full data
+    1.0
+    >>> SubsetScheduler(Ladder(1 / 9, 3)).assign(study, trial).fraction
+    0.1111111111111111
+    >>> round(data_fraction(trial), 4)
+    0.1111
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from rocket_hpo.fidelity.agreement import Agreement, Trust, rank_agreement
-from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+from rocket_hpo.fidelity.hook import Assignment, FidelityHook
 from rocket_hpo.fidelity.ladder import Ladder
 from rocket_hpo.fidelity.ledger import (
     CostSummary,
@@ -28,16 +38,18 @@ from rocket_hpo.fidelity.ledger import (
     cost_summary,
     ledger,
 )
-from rocket_hpo.fidelity.sampler import FidelitySampler
-from rocket_hpo.fidelity.scheduler import Assignment, SubsetScheduler
+from rocket_hpo.fidelity.on_ladder import FidelitySampler
+from rocket_hpo.fidelity.scheduler import SubsetScheduler
 from rocket_hpo.fidelity.subsets import nested_subset, subset_dataset
 from rocket_hpo.fidelity.transfer import Scale, TransferRules
+from rocket_hpo.keys import FIDELITY_PARAM, data_fraction
 
 __all__ = [
     "FIDELITY_PARAM",
     "Agreement",
     "Assignment",
     "CostSummary",
+    "FidelityHook",
     "FidelitySampler",
     "Ladder",
     "LedgerEntry",
@@ -54,18 +66,3 @@ __all__ = [
     "subset_dataset",
 ]
 
-
-def data_fraction(trial: Any) -> float:
-    """The fraction of the training data ``trial`` should train on (1.0 = full data).
-
-    Example:
-        >>> import optuna
-        >>> trial = optuna.create_study().ask()
-        >>> data_fraction(trial)  # no scheduler: the full data
-        1.0
-        >>> trial.set_user_attr(FIDELITY_PARAM, 1 / 9)
-        >>> round(data_fraction(trial), 4)
-        0.1111
-    """
-    value = getattr(trial, "user_attrs", {}).get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)

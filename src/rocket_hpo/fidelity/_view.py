@@ -12,8 +12,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity.agreement import Agreement, Trust
-from rocket_hpo.fidelity.keys import AUDIT, FIDELITY_PARAM, PROMOTED_FROM
 from rocket_hpo.fidelity.ladder import Ladder
+from rocket_hpo.keys import AUDIT, PROMOTED_FROM, data_fraction, has_fraction
 
 
 @dataclass
@@ -117,11 +117,6 @@ class LadderView:
         return max(poor) + 1 if poor else 0
 
 
-def trial_fraction(trial: FrozenTrial) -> float | None:
-    value = trial.user_attrs.get(FIDELITY_PARAM)
-    return None if value is None else float(value)
-
-
 def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) -> LadderView:
     """Sort ``trials`` onto ``ladder``'s rungs; trials off the ladder are left out."""
     rungs = [Rung(f) for f in ladder.fractions]
@@ -131,8 +126,7 @@ def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) ->
     for t in trials:
         if t.user_attrs.get(AUDIT):
             audits.add(t.number)
-        fraction = trial_fraction(t)
-        k = None if fraction is None else ladder.rung_of(fraction)
+        k = ladder.rung_of(data_fraction(t)) if has_fraction(t) else None
         source = t.user_attrs.get(PROMOTED_FROM)
         if source is not None:
             # The first claimant wins: a later one can only exist after a lost race.

@@ -7,10 +7,11 @@ do), else from its start and completion times.
 
 Example:
     >>> import optuna
+    >>> from rocket_hpo.keys import FIDELITY_PARAM
     >>> study = optuna.create_study()
     >>> for f in (1 / 9, 1 / 9, 1 / 3, 1.0):
     ...     t = study.ask()
-    ...     t.set_user_attr("rocket:fraction", f)
+    ...     t.set_user_attr(FIDELITY_PARAM, f)
     ...     _ = study.tell(t, 0.5)
     >>> s = cost_summary(study)
     >>> round(s.spent, 3), s.full_data_cost, round(s.saving, 2)
@@ -25,12 +26,9 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.fidelity.keys import FIDELITY_PARAM
+from rocket_hpo.keys import TRAIN_SECONDS, data_fraction
 
 __all__ = ["CostSummary", "LedgerEntry", "best_full_trial", "cost_summary", "ledger"]
-
-SECONDS_ATTR = "train_seconds"
-"""Trial user attribute with the objective's own measure of its training time."""
 
 _FINISHED = (TrialState.COMPLETE, TrialState.FAIL, TrialState.PRUNED)
 
@@ -73,7 +71,7 @@ class CostSummary:
 
 
 def _seconds(t: FrozenTrial) -> float | None:
-    value = t.user_attrs.get(SECONDS_ATTR)
+    value = t.user_attrs.get(TRAIN_SECONDS)
     if isinstance(value, int | float) and math.isfinite(value):
         return float(value)
     if t.datetime_start is not None and t.datetime_complete is not None:
@@ -81,16 +79,11 @@ def _seconds(t: FrozenTrial) -> float | None:
     return None
 
 
-def _fraction(t: FrozenTrial) -> float:
-    value = t.user_attrs.get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)
-
-
 def ledger(study: Any) -> list[LedgerEntry]:
     """One entry per finished trial of ``study``, in trial order."""
     entries = []
     for t in study.get_trials(deepcopy=False, states=_FINISHED):
-        f = _fraction(t)
+        f = data_fraction(t)
         entries.append(LedgerEntry(t.number, f, t.state.name, f, _seconds(t)))
     return entries
 
@@ -125,7 +118,7 @@ def best_full_trial(study: Any) -> FrozenTrial | None:
     full = [
         t
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-        if math.isclose(_fraction(t), 1.0) and t.value is not None and not math.isnan(t.value)
+        if math.isclose(data_fraction(t), 1.0) and t.value is not None and not math.isnan(t.value)
     ]
     if not full:
         return None

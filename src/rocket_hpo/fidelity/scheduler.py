@@ -23,7 +23,7 @@ a trial not run through the scheduler) is not waited for.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +33,10 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
-from rocket_hpo.fidelity.keys import (
+from rocket_hpo.fidelity.hook import Assignment, FidelityHook
+from rocket_hpo.fidelity.ladder import Ladder
+from rocket_hpo.fidelity.transfer import TransferRules
+from rocket_hpo.keys import (
     AGREEMENT,
     AUDIT,
     FIDELITY_PARAM,
@@ -42,32 +45,14 @@ from rocket_hpo.fidelity.keys import (
     PROMOTED_FROM,
     RUNG,
     TRANSFER,
+    data_fraction,
+    has_fraction,
 )
-from rocket_hpo.fidelity.ladder import Ladder
-from rocket_hpo.fidelity.transfer import TransferRules
 
-__all__ = ["Assignment", "SubsetScheduler"]
+__all__ = ["SubsetScheduler"]
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """The scheduler's decision for one trial."""
-
-    fraction: float
-    """The data fraction the trial runs at."""
-    rung: int
-    """Its rung on the ladder (0 = cheapest)."""
-    promote: FrozenTrial | None = None
-    """For a promotion, the trial whose configuration is re-run on more data."""
-    params: dict[str, Any] | None = None
-    """For a promotion, the parameters to propose: ``promote.params`` after the transfer rules."""
-    learning_fraction: float | None = None
-    """:meth:`SubsetScheduler.learning_fraction` at the time of the decision."""
-    audit: bool = False
-    """True when the promotion is an audit (a random configuration, not the rung's best)."""
-
-
-class SubsetScheduler:
+class SubsetScheduler(FidelityHook):
     """Chooses each trial's data fraction on a ladder and promotes the best asynchronously.
 
     Args:
@@ -179,7 +164,7 @@ class SubsetScheduler:
         self._check_ladder(study)
         storage, trial_id = study._storage, trial._trial_id
         current = storage.get_trial(trial_id)
-        if FIDELITY_PARAM in current.user_attrs:
+        if has_fraction(current):
             return replace(
                 self._recorded(study, current), learning_fraction=self.learning_fraction(study)
             )
@@ -262,7 +247,7 @@ class SubsetScheduler:
         return free[int(rng.integers(len(free)))]
 
     def _recorded(self, study: Any, trial: FrozenTrial) -> Assignment:
-        fraction = float(trial.user_attrs[FIDELITY_PARAM])
+        fraction = data_fraction(trial)  # only called when has_fraction(trial)
         rung = self.ladder.rung_of(fraction)
         source_number = trial.user_attrs.get(PROMOTED_FROM)
         if source_number is None:
@@ -285,7 +270,7 @@ class SubsetScheduler:
                 t
                 for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
                 if t.number < number
-                and FIDELITY_PARAM not in t.user_attrs
+                and not has_fraction(t)
                 and t.datetime_start is not None
                 and (now - t.datetime_start).total_seconds() < self.claim_timeout
             ]

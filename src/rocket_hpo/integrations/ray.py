@@ -37,6 +37,7 @@ import optuna
 from optuna.trial import TrialState
 
 from rocket_hpo.errors import UsageError
+from rocket_hpo.keys import RAY_ATTRS, RAY_KIND, RAY_METRIC, RAY_NUMBER, RAY_REASON
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, TrialCounts, count_trials, make_storage
 from rocket_hpo.runner._failures import call_objective
 from rocket_hpo.runner._storage import quiet_heartbeat_warnings
@@ -44,11 +45,6 @@ from rocket_hpo.space import Space
 
 __all__ = ["run_ray"]
 
-_METRIC = "rocket_value"
-_ATTRS = "rocket_user_attrs"
-_NUMBER = "rocket_trial_number"
-_REASON = "rocket_fail_reason"
-_KIND = "rocket_fail_kind"
 
 
 def _trainable(
@@ -57,17 +53,17 @@ def _trainable(
     timeout: float | None,
 ) -> dict[str, Any]:
     """One trial on a Ray worker: the objective on a FixedTrial, its outcome as metrics."""
-    params = {k: v for k, v in config.items() if k not in (_ATTRS, _NUMBER)}
-    trial = optuna.trial.FixedTrial(params, number=int(config.get(_NUMBER, 0)))
-    for key, value in dict(config.get(_ATTRS) or {}).items():
+    params = {k: v for k, v in config.items() if k not in (RAY_ATTRS, RAY_NUMBER)}
+    trial = optuna.trial.FixedTrial(params, number=int(config.get(RAY_NUMBER, 0)))
+    for key, value in dict(config.get(RAY_ATTRS) or {}).items():
         trial.set_user_attr(key, value)
     outcome = call_objective(objective, trial, timeout)  # type: ignore[arg-type]
     if outcome.values is not None:
-        return {_METRIC: outcome.values[0]}
+        return {RAY_METRIC: outcome.values[0]}
     # Tune insists on the metric in every result; NaN marks "no value" (kind says why).
     if outcome.pruned:
-        return {_METRIC: math.nan, _KIND: "pruned", _REASON: "pruned"}
-    return {_METRIC: math.nan, _KIND: outcome.kind, _REASON: outcome.reason}
+        return {RAY_METRIC: math.nan, RAY_KIND: "pruned", RAY_REASON: "pruned"}
+    return {RAY_METRIC: math.nan, RAY_KIND: outcome.kind, RAY_REASON: outcome.reason}
 
 
 def _search_class() -> type:
@@ -110,16 +106,16 @@ def _search_class() -> type:
                 return
             ot_trial = self._ot_trials[trial_id]
             study: Any = self._ot_study
-            kind = (result or {}).get(_KIND)
+            kind = (result or {}).get(RAY_KIND)
             if kind == "pruned":
                 study.tell(ot_trial, state=TrialState.PRUNED)
-            elif kind is not None or error or not result or _METRIC not in result:
-                reason = (result or {}).get(_REASON) or "exception: the Ray trial errored"
+            elif kind is not None or error or not result or RAY_METRIC not in result:
+                reason = (result or {}).get(RAY_REASON) or "exception: the Ray trial errored"
                 ot_trial.set_user_attr(FAIL_REASON, reason)
                 ot_trial.set_user_attr(FAIL_KIND, kind or "exception")
                 study.tell(ot_trial, state=TrialState.FAIL)
             else:
-                study.tell(ot_trial, float(result[_METRIC]))
+                study.tell(ot_trial, float(result[RAY_METRIC]))
             self._completed_trials.add(trial_id)
 
         def __getstate__(self) -> dict[str, Any]:
@@ -233,11 +229,11 @@ def run_ray(
 
     def define(trial: Any) -> dict[str, Any]:
         space.suggest(trial)
-        return {_ATTRS: dict(trial.user_attrs), _NUMBER: trial.number}
+        return {RAY_ATTRS: dict(trial.user_attrs), RAY_NUMBER: trial.number}
 
     search = _search_class()(
         space=define,
-        metric=_METRIC,
+        metric=RAY_METRIC,
         mode="min" if direction == "minimize" else "max",
         sampler=sampler,
         study_name=study_name,

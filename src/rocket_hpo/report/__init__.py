@@ -24,7 +24,7 @@ import optuna
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.report._data import ReportData, collect
-from rocket_hpo.summary import load_study
+from rocket_hpo.runner import load_study
 
 __all__ = ["ReportData", "ReportPaths", "build_report", "collect", "write_report"]
 

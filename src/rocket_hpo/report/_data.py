@@ -12,14 +12,13 @@ from typing import Any
 
 import optuna
 
-from rocket_hpo.fidelity import FIDELITY_PARAM
-from rocket_hpo.fidelity.keys import AGREEMENT, LEARNING_FRACTION
-from rocket_hpo.progress import format_score
+from rocket_hpo._text import format_score
+from rocket_hpo.keys import AGREEMENT, LEARNING_FRACTION, SPACE_ATTR, data_fraction, has_fraction
 from rocket_hpo.report._learning import AgentStages, read_agent_stages
 from rocket_hpo.report._ledger import Ledger, ledger
 from rocket_hpo.report._trials import ORIGINS, TrialRow, origin_of, trial_rows
+from rocket_hpo.runner import StudySummary, summarize
 from rocket_hpo.space import Space, SpaceError
-from rocket_hpo.summary import SPACE_ATTR, StudySummary, summarize, trial_cost
 
 __all__ = ["Axis", "History", "ReportData", "RungPair", "collect"]
 
@@ -131,7 +130,7 @@ def _history(trials: list[optuna.trial.FrozenTrial], maximize: bool) -> History:
     spent = full = 0.0
     best: float | None = None
     for t in trials:
-        fraction = trial_cost(t)
+        fraction = data_fraction(t)
         spent += fraction
         full += 1.0
         value = float(t.value)  # type: ignore[arg-type]
@@ -179,7 +178,7 @@ def _importances(
         return {}, "No completed trials yet."
     by_fraction: dict[float, list[optuna.trial.FrozenTrial]] = {}
     for t in trials:
-        by_fraction.setdefault(round(trial_cost(t), 6), []).append(t)
+        by_fraction.setdefault(round(data_fraction(t), 6), []).append(t)
     fraction, chosen = max(by_fraction.items(), key=lambda kv: (len(kv[1]), kv[0]))
     if len(chosen) < MIN_TRIALS_FOR_IMPORTANCE:
         return {}, (f"Too few completed trials on one data fraction for importances: "
@@ -335,7 +334,7 @@ def collect(study: optuna.Study) -> ReportData:
                          "No completed trials yet.")
     agreement = _agreement(study)
     if not any(p.measured for p in agreement):
-        has_fidelity = any(FIDELITY_PARAM in t.user_attrs for t in complete)
+        has_fidelity = any(has_fraction(t) for t in complete)
         notes["agreement"] = (
             f"No pair of rungs has {MIN_PAIRS_FOR_INTERVAL} configurations scored on both yet, "
             f"so no agreement can be measured; each pair below says how many it has."

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from rocket_hpo.progress import format_score
+from rocket_hpo._text import format_score
 from rocket_hpo.report._data import ReportData
 
 __all__ = ["SECTIONS", "Section", "figures"]

@@ -6,7 +6,7 @@ import html
 import json
 from typing import Any
 
-from rocket_hpo.progress import format_score
+from rocket_hpo._text import format_score
 from rocket_hpo.report._data import ReportData
 from rocket_hpo.report._figures import FIGURELESS, SECTIONS
 from rocket_hpo.report._trials import ORIGINS

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from rocket_hpo.summary import TARGET_ATTR, counted_trials, is_full_data, trial_cost
+from rocket_hpo.keys import TARGET_ATTR, data_fraction
+from rocket_hpo.runner import counted_trials, is_full_data
 
 __all__ = ["MAX_LEVELS", "CostCurve", "Ledger", "cost_curve", "ledger"]
 
@@ -62,7 +63,7 @@ def cost_curve(study: optuna.Study, label: str) -> CostCurve:
     curve = CostCurve(label, all(is_full_data(t) for t in trials))
     spent = 0.0
     for t in trials:
-        spent += trial_cost(t)
+        spent += data_fraction(t)
         if t.state != optuna.trial.TrialState.COMPLETE or t.value is None:
             continue
         if not is_full_data(t):
@@ -102,8 +103,8 @@ def ledger(study: optuna.Study) -> Ledger:
     this = cost_curve(study, f"this study ({study.study_name})")
     per: dict[float, float] = {}
     for t in counted_trials(study):
-        f = round(trial_cost(t), 6)
-        per[f] = per.get(f, 0.0) + trial_cost(t)
+        f = round(data_fraction(t), 6)
+        per[f] = per.get(f, 0.0) + data_fraction(t)
     others = [c for c in (cost_curve(s, f"full data only: {s.study_name}")
                           for s in _same_task(study)) if c.full_data_only and c.best]
     target = study.user_attrs.get(TARGET_ATTR)

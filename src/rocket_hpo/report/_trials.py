@@ -15,9 +15,7 @@ from typing import Any
 
 import optuna
 
-from rocket_hpo.fidelity.keys import PROMOTED_FROM
-from rocket_hpo.runner import FAIL_REASON
-from rocket_hpo.summary import trial_cost
+from rocket_hpo.keys import FAIL_REASON, FIXED_PARAMS, ORIGIN_KEY, PROMOTED_FROM, data_fraction
 
 __all__ = ["ORIGINS", "TrialRow", "origin_of", "trial_rows"]
 
@@ -46,14 +44,12 @@ class TrialRow:
 
 def origin_of(trial: optuna.trial.FrozenTrial) -> str:
     """Where ``trial``'s configuration came from: a key of :data:`ORIGINS`."""
-    from rocket_hpo.sampler import ORIGIN_KEY
-
     stored = trial.user_attrs.get(ORIGIN_KEY)
     if stored in ORIGINS:
         return str(stored)
     if PROMOTED_FROM in trial.user_attrs:
         return "promotion"
-    if "fixed_params" in trial.system_attrs:
+    if FIXED_PARAMS in trial.system_attrs:
         return "enqueued"
     return "sampler"
 
@@ -64,6 +60,6 @@ def trial_rows(trials: list[optuna.trial.FrozenTrial]) -> list[TrialRow]:
     for t in sorted(trials, key=lambda t: t.number):
         value = t.value if t.value is not None and math.isfinite(t.value) else None
         reason = str(t.user_attrs.get(FAIL_REASON, "")) if t.state.name == "FAIL" else ""
-        rows.append(TrialRow(t.number, trial_cost(t), value, t.state.name.lower(), reason,
+        rows.append(TrialRow(t.number, data_fraction(t), value, t.state.name.lower(), reason,
                              origin_of(t), dict(t.params)))
     return rows

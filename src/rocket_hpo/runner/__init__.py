@@ -14,15 +14,33 @@ Example:
     3
 """
 
-from rocket_hpo.runner._failures import FAIL_KIND, FAIL_REASON, TrialTimeoutError
-from rocket_hpo.runner._loop import OBJECTIVE_FAILURES, TrialCounts, count_trials
+from rocket_hpo.keys import FAIL_KIND, FAIL_REASON
+from rocket_hpo.runner._failures import TrialTimeoutError
+from rocket_hpo.runner._loop import (
+    OBJECTIVE_FAILURES,
+    TrialCounts,
+    count_trials,
+    counted_trials,
+    fail_interrupted_ask,
+)
 from rocket_hpo.runner._optimize import WorkerError, optimize
 from rocket_hpo.runner._storage import (
     DEFAULT_STORAGE,
     MEMORY,
     fail_lost_trials,
     make_storage,
+    storage_error,
     storage_url,
+)
+from rocket_hpo.runner._studies import (
+    StudySummary,
+    best_trial,
+    check_storage,
+    is_full_data,
+    load_study,
+    open_study,
+    study_names,
+    summarize,
 )
 from rocket_hpo.runner._urls import display_url, hide_password
 
@@ -32,14 +50,25 @@ __all__ = [
     "FAIL_REASON",
     "MEMORY",
     "OBJECTIVE_FAILURES",
+    "StudySummary",
     "TrialCounts",
     "TrialTimeoutError",
     "WorkerError",
+    "best_trial",
+    "check_storage",
     "count_trials",
+    "counted_trials",
     "display_url",
+    "fail_interrupted_ask",
     "fail_lost_trials",
     "hide_password",
+    "is_full_data",
+    "load_study",
     "make_storage",
+    "open_study",
     "optimize",
+    "storage_error",
     "storage_url",
+    "study_names",
+    "summarize",
 ]

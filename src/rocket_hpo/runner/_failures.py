@@ -14,8 +14,6 @@ from typing import Any
 import optuna
 
 __all__ = [
-    "FAIL_KIND",
-    "FAIL_REASON",
     "Outcome",
     "TrialTimeoutError",
     "call_objective",
@@ -23,12 +21,6 @@ __all__ = [
     "ctrl_c",
 ]
 
-FAIL_REASON = "fail_reason"
-"""User attribute of a failed trial: why it failed, in words."""
-
-FAIL_KIND = "rocket:fail_kind"
-"""User attribute of a failed trial: ``exception``, ``non-finite``, ``bad-value``, ``timeout``,
-``crash`` (the objective's process died), ``interrupted`` or ``surplus``."""
 
 
 class _CtrlC:

@@ -4,6 +4,7 @@ or has spent its ``budget``."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import math
 import threading
@@ -15,8 +16,8 @@ from typing import Any, Literal, Protocol
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.fidelity.keys import FIDELITY_PARAM
-from rocket_hpo.runner._failures import FAIL_KIND, FAIL_REASON, Outcome, call_objective, ctrl_c
+from rocket_hpo.keys import FAIL_KIND, FAIL_REASON, data_fraction
+from rocket_hpo.runner._failures import Outcome, call_objective, ctrl_c
 from rocket_hpo.runner._lock import ask_lock
 from rocket_hpo.runner._storage import (
     fail_lost_trials,
@@ -30,8 +31,9 @@ __all__ = [
     "Slot",
     "TrialCounts",
     "count_trials",
+    "counted_trials",
+    "fail_interrupted_ask",
     "run_worker",
-    "trial_cost",
 ]
 
 _log = logging.getLogger("rocket_hpo.runner")
@@ -68,13 +70,6 @@ class TrialCounts:
         return self.complete + self.pruned + self.failed
 
 
-def trial_cost(trial: FrozenTrial) -> float:
-    """A trial's cost in full-data equivalents: the data fraction it trains on (1 when the
-    sampler chose none)."""
-    value = trial.user_attrs.get(FIDELITY_PARAM)
-    return 1.0 if value is None else float(value)
-
-
 class Slot(Protocol):
     """Where a worker process shows its parent which trial it runs (see ``optimize``)."""
 
@@ -93,6 +88,12 @@ def _counts(t: FrozenTrial) -> bool:
     if t.state in (TrialState.COMPLETE, TrialState.PRUNED):
         return True
     return t.state == TrialState.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES
+
+
+def counted_trials(study: optuna.Study) -> list[FrozenTrial]:
+    """The trials that count toward ``n_trials`` and the budget (see :class:`TrialCounts`):
+    complete, pruned, or failed by the objective (not interrupted, lost or surplus)."""
+    return [t for t in study.get_trials(deepcopy=False) if _counts(t)]
 
 
 def _tally(trials: Sequence[FrozenTrial]) -> TrialCounts:
@@ -216,7 +217,7 @@ _EPS = 1e-9
 
 def spent_cost(trials: Sequence[FrozenTrial]) -> float:
     """The cost of the trials that count as run (see :class:`TrialCounts`)."""
-    return sum(trial_cost(t) for t in trials if _counts(t))
+    return sum(data_fraction(t) for t in trials if _counts(t))
 
 
 def _next_step(
@@ -237,7 +238,7 @@ def _next_step(
         return "ask"
     if budget is not None:
         active = (TrialState.RUNNING, TrialState.WAITING)
-        committed = spent_cost(trials) + sum(trial_cost(t) for t in trials if t.state in active)
+        committed = spent_cost(trials) + sum(data_fraction(t) for t in trials if t.state in active)
         if committed >= budget - _EPS:
             return "wait"
     if n_trials is not None and counts.done + counts.running >= n_trials:
@@ -316,3 +317,20 @@ def run_worker(
             if frozen is not None:
                 for callback in callbacks:
                     callback(study, frozen)
+
+
+def fail_interrupted_ask(study: optuna.Study, since: datetime.datetime) -> None:
+    """Fail the trial Ctrl-C caught outside the objective (while it was asked for or told),
+    which :func:`run_worker` did not record (call it after a single-worker run stopped by
+    Ctrl-C): else it stays RUNNING until its heartbeat goes stale
+    and a resumed run waits for it. A single worker runs one trial at a time, so that is the
+    newest running trial started by this run."""
+    running = [t for t in study.get_trials(deepcopy=False,
+                                           states=(TrialState.RUNNING,))
+               if t.datetime_start is not None and t.datetime_start >= since]
+    if not running:
+        return
+    t = max(running, key=lambda t: t.number)
+    study._storage.set_trial_user_attr(t._trial_id, FAIL_KIND, "interrupted")
+    study._storage.set_trial_user_attr(t._trial_id, FAIL_REASON, "interrupted: Ctrl-C")
+    study.tell(t.number, state=TrialState.FAIL)

@@ -29,6 +29,7 @@ __all__ = [
     "make_storage",
     "quiet_heartbeat_warnings",
     "shareable",
+    "storage_error",
     "storage_url",
 ]
 
@@ -111,6 +112,17 @@ def make_storage(
         )
     if url == MEMORY:
         return InMemoryStorage()
+    try:
+        return _rdb_storage(url, heartbeat_interval, grace_period, max_retry)
+    except UsageError:
+        raise
+    except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
+        raise storage_error("open", _with_driver(url), e) from None
+
+
+def _rdb_storage(
+    url: str, heartbeat_interval: int, grace_period: int | None, max_retry: int | None
+) -> BaseStorage:
     url = _with_driver(url)
     engine_kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
@@ -128,20 +140,22 @@ def make_storage(
     else:
         # Long studies outlive server-side connection timeouts; test connections before use.
         engine_kwargs["pool_pre_ping"] = True
-    try:
-        with quiet_heartbeat_warnings():
-            return RDBStorage(
-                url,
-                engine_kwargs=engine_kwargs,
-                heartbeat_interval=heartbeat_interval,
-                grace_period=grace_period,
-                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
-                    max_retry=max_retry
-                ),
-            )
-    except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
-        shown = display_url(url)
-        raise UsageError(f"Cannot open storage {shown!r}: {first_line(e, url)}") from None
+    with quiet_heartbeat_warnings():
+        return RDBStorage(
+            url,
+            engine_kwargs=engine_kwargs,
+            heartbeat_interval=heartbeat_interval,
+            grace_period=grace_period,
+            heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(
+                max_retry=max_retry
+            ),
+        )
+
+
+def storage_error(verb: str, url: str, error: BaseException) -> UsageError:
+    """The one message for a storage that cannot be opened or read: ``Cannot VERB storage
+    URL: the driver's first line``, with the password masked."""
+    return UsageError(f"Cannot {verb} storage {display_url(url)!r}: {first_line(error, url)}")
 
 
 def first_line(error: BaseException, url: str) -> str:

@@ -39,29 +39,19 @@ from typing import Any
 
 import numpy as np
 
+from rocket_hpo.space._forms import (
+    distributions_of,
+    hyperparameters_from_dict,
+    hyperparameters_from_optuna,
+)
 from rocket_hpo.space._hyperparameters import (
-    Bool,
     Categorical,
     Config,
     Float,
     Hyperparameter,
     Int,
     SpaceError,
-    _parse_condition,
 )
-
-_KINDS: dict[str, type[Hyperparameter]] = {
-    "float": Float,
-    "int": Int,
-    "categorical": Categorical,
-    "bool": Bool,
-}
-_FIELDS: dict[str, tuple[set[str], set[str]]] = {  # required, optional (besides type/when)
-    "float": ({"low", "high"}, {"log"}),
-    "int": ({"low", "high"}, {"log", "step"}),
-    "categorical": ({"choices"}, set()),
-    "bool": (set(), set()),
-}
 
 
 class Space:
@@ -135,42 +125,7 @@ class Space:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Space:
         """Build a space from its dictionary form (see the module docstring)."""
-        if not isinstance(data, Mapping):
-            raise SpaceError(
-                f"A space must be a mapping of hyperparameter names to their definitions. "
-                f"Got {type(data).__name__} instead."
-            )
-        hps: dict[str, Hyperparameter] = {}
-        for name, spec in data.items():
-            if not isinstance(spec, Mapping):
-                raise SpaceError(
-                    f"Hyperparameter {name!r} must be a mapping with a 'type'. Got {spec!r}."
-                )
-            kind = spec.get("type")
-            if not isinstance(kind, str) or kind not in _KINDS:
-                raise SpaceError(
-                    f"The 'type' of hyperparameter {name!r} must be one of {sorted(_KINDS)}. "
-                    f"Got {kind!r} instead."
-                )
-            required, optional = _FIELDS[kind]
-            keys = set(spec) - {"type", "when"}
-            unknown = sorted(keys - required - optional)
-            if unknown:
-                raise SpaceError(
-                    f"Hyperparameter {name!r} has unknown key {unknown[0]!r}; a {kind} takes "
-                    f"{sorted(required | optional | {'when'})}."
-                )
-            missing = sorted(required - keys)
-            if missing:
-                raise SpaceError(f"Hyperparameter {name!r} is missing the key {missing[0]!r}.")
-            args = {k: spec[k] for k in keys}
-            if "when" in spec:
-                try:
-                    args["when"] = _parse_condition(spec["when"])
-                except SpaceError as e:
-                    raise SpaceError(f"Hyperparameter {name!r}: {e}") from None
-            hps[str(name)] = _KINDS[kind](**args)
-        return cls(hps)
+        return cls(hyperparameters_from_dict(data))
 
     @classmethod
     def from_yaml(cls, path_or_text: str | Path) -> Space:
@@ -346,50 +301,12 @@ class Space:
     def to_optuna(self) -> dict[str, Any]:
         """Optuna distributions, one per hyperparameter (Optuna has no conditions: an Optuna
         objective expresses them by which ``suggest_*`` calls it makes; see :meth:`suggest`)."""
-        from optuna.distributions import (
-            CategoricalDistribution,
-            FloatDistribution,
-            IntDistribution,
-        )
-
-        out: dict[str, Any] = {}
-        for name, hp in self._hps.items():
-            if isinstance(hp, Categorical):
-                out[name] = CategoricalDistribution(list(hp.choices))
-            elif isinstance(hp, Int):
-                out[name] = IntDistribution(
-                    int(hp.low), int(hp.high), log=hp.log, step=int(hp.step)
-                )
-            else:
-                assert isinstance(hp, Float)
-                out[name] = FloatDistribution(float(hp.low), float(hp.high), log=hp.log)
-        return out
+        return distributions_of(self._hps)
 
     @classmethod
     def from_optuna(cls, distributions: Mapping[str, Any]) -> Space:
         """A space (without conditions) from Optuna distributions."""
-        from optuna.distributions import (
-            CategoricalDistribution,
-            FloatDistribution,
-            IntDistribution,
-        )
-
-        hps: dict[str, Hyperparameter] = {}
-        for name, d in distributions.items():
-            if isinstance(d, CategoricalDistribution):
-                choices = list(d.choices)
-                hps[name] = Bool() if choices == [False, True] else Categorical(choices)
-            elif isinstance(d, IntDistribution):
-                hps[name] = Int(d.low, d.high, log=d.log, step=d.step)
-            elif isinstance(d, FloatDistribution):
-                if d.step is not None:
-                    raise SpaceError(
-                        f"Hyperparameter {name!r}: stepped float distributions are not supported."
-                    )
-                hps[name] = Float(d.low, d.high, log=d.log)
-            else:
-                raise SpaceError(f"Hyperparameter {name!r} has an unsupported distribution {d!r}.")
-        return cls(hps)
+        return cls(hyperparameters_from_optuna(distributions))
 
     def suggest(self, trial: Any) -> Config:
         """Ask an Optuna trial for a configuration, making only the active ``suggest_*`` calls."""

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import os
+import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rocket_hpo.keys import FAIL_REASON, TRAIN_SECONDS, data_fraction
 from rocket_hpo.space import Config, Space
 
-__all__ = ["DataMissingError", "DivergenceError", "EvalResult", "Task", "data_dir", "data_file"]
+__all__ = [
+    "DataMissingError",
+    "DivergenceError",
+    "EvalResult",
+    "Task",
+    "TrialObjective",
+    "data_dir",
+    "data_file",
+]
 
 DATA_ENV = "ROCKET_DATA"
 
@@ -114,14 +125,38 @@ class Task(ABC):
             >>> study = optuna.create_study(direction=task.direction)
             >>> study.optimize(task.objective, n_trials=1, catch=(DivergenceError,))
         """
-        from rocket_hpo.fidelity import data_fraction
+        def evaluate(config: Config, *, fraction: float, seed: int, trial: Any) -> EvalResult:
+            return self.evaluate(config, fraction=fraction, seed=seed)
 
-        config = self.space.suggest(trial)
         try:
-            result = self.evaluate(config, fraction=data_fraction(trial), seed=seed)
+            score: float = TrialObjective(self.space, evaluate, seed)(trial)
         except DivergenceError as e:
             # Kept on the trial, so a study run with catch=(DivergenceError,) shows why it failed.
-            trial.set_user_attr("fail_reason", str(e))
+            trial.set_user_attr(FAIL_REASON, str(e))
             raise
-        trial.set_user_attr("train_seconds", result.seconds)
-        return result.score
+        return score
+
+
+class TrialObjective:
+    """The one Optuna objective wrapper (for :meth:`Task.objective`, study files and
+    ``rocket tune``): suggest a configuration from ``space``, train it at the data fraction
+    Rocket chose for the trial (:func:`rocket_hpo.keys.data_fraction`) through
+    ``evaluate(config, *, fraction, seed, trial)``, return the score. Picklable for worker
+    processes when ``evaluate`` is (see :mod:`rocket_hpo.tasks.objective`).
+
+    The trial's ``train_seconds`` attribute is the task's own training time when
+    ``evaluate`` returns an :class:`EvalResult`, else the wall time of the call.
+    """
+
+    def __init__(self, space: Space, evaluate: Callable[..., Any], seed: int) -> None:
+        self.space, self.evaluate, self.seed = space, evaluate, seed
+
+    def __call__(self, trial: Any) -> Any:
+        config = self.space.suggest(trial)
+        start = time.perf_counter()
+        value = self.evaluate(config, fraction=data_fraction(trial), seed=self.seed, trial=trial)
+        seconds = time.perf_counter() - start
+        if isinstance(value, EvalResult):
+            seconds, value = value.seconds, value.score
+        trial.set_user_attr(TRAIN_SECONDS, seconds)
+        return value

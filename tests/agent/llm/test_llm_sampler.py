@@ -98,7 +98,7 @@ def test_llm_policy_arguments_are_checked(model_path, tmp_path):
 def test_llm_policy_under_the_subset_scheduler(model_path):
     """Fidelity is the sampler's, whatever the backend: fractions, promotions, transfer."""
     from rocket_hpo.fidelity import FIDELITY_PARAM, Ladder, Scale, SubsetScheduler, TransferRules
-    from rocket_hpo.fidelity.keys import PROMOTED_FROM
+    from rocket_hpo.keys import PROMOTED_FROM
 
     space = Space(x=Float(0.0, 1.0), steps=Int(1, 1000, log=True))
     scheduler = SubsetScheduler(Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")))
@@ -194,7 +194,7 @@ def _study_file(folder, agent: str) -> str:
 def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_path, tmp_path):
     import shutil
 
-    from rocket_hpo.cli import main
+    from rocket_hpo.app.cli import main
 
     shutil.copytree(model_path, tmp_path / "models" / "tiny")
     path = _study_file(tmp_path, "{policy: llm, model_path: models/tiny, prompt_best: 2, "
@@ -214,7 +214,7 @@ def test_a_study_file_chooses_the_llm_policy_with_a_relative_model_path(model_pa
     ("{policy: llm, model_path: m, group_sise: 2}", "agent.group_sise", "Unknown setting"),
 ])
 def test_study_file_agent_policy_mistakes_name_the_key(tmp_path, agent, key, message):
-    from rocket_hpo.study_file import StudyFileError, load_study_file
+    from rocket_hpo.app.study_file import StudyFileError, load_study_file
 
     with pytest.raises(StudyFileError, match=rf":10: key '{key}': .*{message}"):
         load_study_file(_study_file(tmp_path, agent))
@@ -224,7 +224,7 @@ def test_study_file_llm_policy_without_the_extra_is_one_clear_error(tmp_path, mo
     import importlib.util
     import sys
 
-    from rocket_hpo.study_file import StudyFileError, load_study_file
+    from rocket_hpo.app.study_file import StudyFileError, load_study_file
 
     for name in [m for m in sys.modules if m.startswith("rocket_hpo.agent.llm")]:
         monkeypatch.delitem(sys.modules, name)
@@ -236,7 +236,7 @@ def test_study_file_llm_policy_without_the_extra_is_one_clear_error(tmp_path, mo
 
 
 def test_rocket_tune_with_a_missing_model_folder_is_a_one_line_error(tmp_path, capsys):
-    from rocket_hpo.cli import main
+    from rocket_hpo.app.cli import main
 
     path = _study_file(tmp_path, "{policy: llm, model_path: nowhere}")
     assert main(["tune", path, "--storage", "memory"]) == 2

@@ -7,7 +7,7 @@ only seed 0 here, and ranks taken with it on some pairs only are not comparable.
 import json
 from pathlib import Path
 
-from rocket_hpo.bench.report import summary_markdown
+from rocket_hpo.bench.summary import summary_markdown
 
 HERE = Path(__file__).parent
 data = json.loads((HERE / "results.json").read_text())

@@ -6,7 +6,7 @@ for the language model, what :mod:`rocket_hpo.agent._compact` does for the compa
 
 - ``sync``: load a newer state another worker saved; when ``group_size`` more trials have
   finished at the learning fidelity, update the adapters on them (with the pool replay),
-  save the state (same storage keys as the compact policy, via ``agent._storage``) and
+  save the state (same storage keys as the compact policy, via ``agent._checkpoint``) and
   write the stage's learning signals (same fields; each hyperparameter's distribution is
   the empirical one of the stage's group, in 16 bins of the unit interval for numbers);
 - ``propose``: a configuration for a trial, drawn in batches of ``group_size`` from one
@@ -29,8 +29,8 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.agent._advantages import trial_score
+from rocket_hpo.agent._checkpoint import load_state, save_state, write_signals
 from rocket_hpo.agent._settings import check_policy
-from rocket_hpo.agent._storage import load_state, save_state, write_signals
 from rocket_hpo.agent.llm._agent import LLMAgent
 from rocket_hpo.agent.llm._grammar import Trace
 from rocket_hpo.agent.llm._settings import LLMSettings

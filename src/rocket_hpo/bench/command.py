@@ -8,8 +8,8 @@ import sys
 
 from rocket_hpo.errors import UsageError
 
+from .jobs import run_benchmark
 from .optimizers import OPTIMIZERS
-from .runner import run_benchmark
 from .suites import suite_tasks
 
 __all__ = ["DEFAULT_OPTIMIZERS", "run_from_args"]

@@ -1,6 +1,6 @@
 """The tuning loop behind ``rocket tune``: a thin ask/tell loop over an Optuna study.
 
-A target is a built-in task or a YAML study file (see :mod:`rocket_hpo.study_file`). The
+A target is a built-in task or a YAML study file (see :mod:`rocket_hpo.app.study_file`). The
 study is created or, when it exists, resumed: ``--trials`` counts the trials the study holds
 in total, ``--budget`` the cost spent in total, so running the same command again after
 Ctrl-C carries on where it stopped. Several workers share the trial count and the budget
@@ -16,114 +16,32 @@ import datetime
 import functools
 import math
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import optuna
 
 from rocket_hpo import tasks
-from rocket_hpo.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE, DEFAULT_TRIALS
+from rocket_hpo._text import format_score
+from rocket_hpo.app.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE, DEFAULT_TRIALS
+from rocket_hpo.app.progress import TuneProgress, Watcher
+from rocket_hpo.app.samplers import fidelity_scheduler, make_sampler
 from rocket_hpo.errors import UsageError
-from rocket_hpo.progress import TuneProgress, format_score
-from rocket_hpo.space import Config, Space
-from rocket_hpo.summary import (
-    METRIC_ATTR,
-    SPACE_ATTR,
-    TARGET_ATTR,
-    best_trial,
-    counted_trials,
-    summarize,
-    trial_cost,
-)
+from rocket_hpo.keys import FAIL_REASON, METRIC_ATTR, SPACE_ATTR, TARGET_ATTR, data_fraction
+from rocket_hpo.runner import best_trial, counted_trials, summarize
+from rocket_hpo.space import Space
+from rocket_hpo.tasks.base import TrialObjective
+from rocket_hpo.tasks.objective import FileObjective, TaskEvaluate
 
-__all__ = [
-    "ALL_FAILED",
-    "SAMPLERS",
-    "TaskEvaluate",
-    "TrialObjective",
-    "TuneSettings",
-    "make_sampler",
-    "open_study",
-    "run_tune",
-]
+__all__ = ["ALL_FAILED", "TuneSettings", "run_tune"]
 
-
-SAMPLERS = ("rocket", "tpe", "random")
 
 ALL_FAILED = 3
 """``rocket tune``'s exit code when no trial of the study completed (every one failed)."""
 
 _SETTING_KEYS = ("trials", "budget", "storage", "workers", "seed", "study_name", "sampler",
                  "timeout_per_trial")
-
-
-def make_sampler(
-    name: str,
-    seed: int,
-    space: Any = None,
-    fidelity: Mapping[str, Any] | None = None,
-    agent: Mapping[str, Any] | None = None,
-) -> optuna.samplers.BaseSampler:
-    """The sampler called ``name``, seeded; ``fidelity`` settings (a study file's
-    ``fidelity`` section) put it on the data-subset ladder.
-
-    ``rocket`` always runs on the ladder (default 1/27, 1/9, 1/3, 1 of the data) unless
-    ``fidelity`` says ``enabled: false``; ``tpe`` and ``random`` run on the full data unless
-    a ``fidelity`` section is given. ``agent`` overrides Rocket's agent settings.
-
-    Example:
-        >>> make_sampler("random", 0).__class__.__name__
-        'RandomSampler'
-    """
-    from rocket_hpo.study_file import fidelity_scheduler
-
-    scheduler = fidelity_scheduler(fidelity, default_on=(name == "rocket"))
-    if name == "rocket":
-        from rocket_hpo.sampler import RocketSampler
-
-        try:
-            return RocketSampler(space, seed=seed, fidelity=scheduler, **dict(agent or {}))
-        except (TypeError, ValueError) as e:  # e.g. a model folder that is not there
-            raise UsageError(f"Cannot build the Rocket sampler: {e}") from None
-    base: optuna.samplers.BaseSampler
-    if name == "tpe":
-        base = optuna.samplers.TPESampler(seed=seed)
-    elif name == "random":
-        base = optuna.samplers.RandomSampler(seed=seed)
-    else:
-        raise UsageError(f"Unknown sampler {name!r}; choose one of: {', '.join(SAMPLERS)}.")
-    if scheduler is None:
-        return base
-    from rocket_hpo.fidelity import FidelitySampler
-
-    return FidelitySampler(base, scheduler)
-
-
-def open_study(
-    storage: str,
-    study_name: str,
-    direction: Literal["minimize", "maximize"],
-    sampler: optuna.samplers.BaseSampler,
-) -> optuna.Study:
-    """Create the study or load it to resume; a bad storage URL is a :class:`UsageError`."""
-    from rocket_hpo.runner import display_url, make_storage
-    from rocket_hpo.runner._storage import first_line
-
-    try:
-        return optuna.create_study(
-            storage=make_storage(storage),
-            study_name=study_name,
-            direction=direction,
-            sampler=sampler,
-            load_if_exists=True,
-        )
-    except UsageError:
-        raise
-    except Exception as e:  # sqlalchemy raises many types for a bad or unreachable URL
-        raise UsageError(f"Cannot open storage {display_url(storage)!r}: "
-                         f"{first_line(e, storage)}") from None
 
 
 @dataclass
@@ -162,40 +80,9 @@ class _Target:
     """Why the objective cannot run on data subsets (``None``: it can)."""
 
 
-class TaskEvaluate:
-    """A built-in task's training as a picklable ``evaluate(config, fraction, seed, trial)``."""
-
-    def __init__(self, task_name: str) -> None:
-        self.task_name = task_name
-
-    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> float:
-        return tasks.get(self.task_name).evaluate(config, fraction=fraction, seed=seed).score
-
-
-class TrialObjective:
-    """An Optuna objective: suggest a configuration from ``space``, train it at the data
-    fraction Rocket chose for the trial, return the score. Picklable for worker processes.
-
-    Example:
-        >>> objective = TrialObjective(tasks.get("digits").space, TaskEvaluate("digits"), 0)
-    """
-
-    def __init__(self, space: Space, evaluate: Callable[..., float], seed: int) -> None:
-        self.space, self.evaluate, self.seed = space, evaluate, seed
-
-    def __call__(self, trial: Any) -> float:
-        from rocket_hpo.fidelity import data_fraction
-
-        config = self.space.suggest(trial)
-        start = time.perf_counter()
-        value = self.evaluate(config, fraction=data_fraction(trial), seed=self.seed, trial=trial)
-        trial.set_user_attr("train_seconds", time.perf_counter() - start)
-        return value
-
-
 def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
     """The target to tune and the settings with study-file values and defaults filled in."""
-    from rocket_hpo.study_file import FileObjective, load_study_file
+    from rocket_hpo.app.study_file import load_study_file
 
     if settings.target.endswith((".yaml", ".yml")):
         spec = load_study_file(settings.target)
@@ -251,8 +138,6 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
 
 def _subsets_line(target: _Target, sampler_name: str) -> str:
     """One line saying whether trials run on data subsets, and why."""
-    from rocket_hpo.study_file import fidelity_scheduler
-
     scheduler = fidelity_scheduler(target.fidelity, default_on=(sampler_name == "rocket"))
     if scheduler is not None:
         rungs = ", ".join(f"{f:.3g}" for f in scheduler.ladder.fractions)
@@ -265,33 +150,6 @@ def _subsets_line(target: _Target, sampler_name: str) -> str:
     else:
         why = f"the {sampler_name} sampler uses them only with a 'fidelity' section"
     return f"data subsets: off ({why}); every trial runs on the full data"
-
-
-def _counts(study: optuna.Study) -> tuple[int, float]:
-    """Trials that count towards ``--trials`` and the cost they spent (``--budget``)."""
-    counted = counted_trials(study)
-    return len(counted), sum(trial_cost(t) for t in counted)
-
-
-class _Watcher:
-    """Refreshes the display from the storage while worker processes run the trials."""
-
-    def __init__(self, refresh: Callable[[], None], every: float = 1.0) -> None:
-        self._refresh, self._every = refresh, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            self._refresh()
-
-    def __enter__(self) -> _Watcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_tune(settings: TuneSettings) -> int:
@@ -307,7 +165,7 @@ def run_tune(settings: TuneSettings) -> int:
     """
     from rich.console import Console
 
-    from rocket_hpo.runner import display_url, optimize
+    from rocket_hpo.runner import display_url, fail_interrupted_ask, open_study, optimize
 
     console = Console(stderr=True, soft_wrap=True)
     target, settings = _resolve(settings)
@@ -324,7 +182,8 @@ def run_tune(settings: TuneSettings) -> int:
     study.set_user_attr(METRIC_ATTR, target.metric)
     study.set_user_attr(TARGET_ATTR, target.label)
     study.set_user_attr(SPACE_ATTR, target.space.to_dict())
-    n_done, cost = _counts(study)
+    counted = counted_trials(study)
+    n_done, cost = len(counted), sum(data_fraction(t) for t in counted)
     limits = [f"{settings.trials} trials"] if settings.trials is not None else []
     limits += [f"budget {settings.budget:g}"] if settings.budget is not None else []
     console.print(
@@ -339,7 +198,7 @@ def run_tune(settings: TuneSettings) -> int:
     objective = TrialObjective(target.space, target.evaluate, seed)
     by_budget = settings.budget is not None
     total = float(settings.budget or 0.0) if by_budget else float(settings.trials or 0)
-    seen = {t.number for t in counted_trials(study)}
+    seen = {t.number for t in counted}
     lock = threading.Lock()
     with TuneProgress(console, target.label, total, by_budget, settings.verbose) as progress:
 
@@ -349,13 +208,13 @@ def run_tune(settings: TuneSettings) -> int:
                 new = [t for t in counted if t.number not in seen]
                 seen.update(t.number for t in new)
                 best = best_trial(study)
-                spent = sum(trial_cost(t) for t in counted)
+                spent = sum(data_fraction(t) for t in counted)
                 failed = sum(t.state == optuna.trial.TrialState.FAIL for t in counted)
                 value = None if best is None else best.value
                 for t in new:
                     what = (format_score(t.value) if t.value is not None
-                            else f"failed ({t.user_attrs.get('fail_reason', '?')})")
-                    last = f"trial {t.number} (fraction {trial_cost(t):.3g}): {what}"
+                            else f"failed ({t.user_attrs.get(FAIL_REASON, '?')})")
+                    last = f"trial {t.number} (fraction {data_fraction(t):.3g}): {what}"
                     if settings.verbose:
                         last += "  " + ", ".join(f"{k}={_short(v)}" for k, v in t.params.items())
                     progress.update(len(counted), spent, value, last, failed)
@@ -370,7 +229,7 @@ def run_tune(settings: TuneSettings) -> int:
                          timeout_per_trial=settings.timeout_per_trial,
                          callbacks=[lambda study, trial: refresh()])
             else:
-                with _Watcher(refresh):
+                with Watcher(refresh):
                     optimize(study, objective, n_trials=settings.trials,
                              budget=settings.budget, n_workers=workers,
                              timeout_per_trial=settings.timeout_per_trial,
@@ -378,7 +237,7 @@ def run_tune(settings: TuneSettings) -> int:
                 refresh()
         except KeyboardInterrupt:
             if workers == 1:
-                _fail_interrupted_asks(study, started)
+                fail_interrupted_ask(study, started)
             raise
     return _print_best(study, console)
 
@@ -388,29 +247,11 @@ def _short(value: Any) -> str:
     return format_score(value) if isinstance(value, float) else str(value)
 
 
-def _fail_interrupted_asks(study: optuna.Study, since: datetime.datetime) -> None:
-    """Fail the trial Ctrl-C caught outside the objective (while it was asked for or told),
-    which the runner did not record: else it stays RUNNING until its heartbeat goes stale
-    and a resumed run waits for it. This process runs one trial at a time, so that is the
-    newest running trial started by this run."""
-    from rocket_hpo.runner import FAIL_KIND, FAIL_REASON
-
-    running = [t for t in study.get_trials(deepcopy=False,
-                                           states=(optuna.trial.TrialState.RUNNING,))
-               if t.datetime_start is not None and t.datetime_start >= since]
-    if not running:
-        return
-    t = max(running, key=lambda t: t.number)
-    study._storage.set_trial_user_attr(t._trial_id, FAIL_KIND, "interrupted")
-    study._storage.set_trial_user_attr(t._trial_id, FAIL_REASON, "interrupted: Ctrl-C")
-    study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-
-
 def _print_best(study: optuna.Study, console: Any) -> int:
     summary = summarize(study)
     if summary.best is None:
         failed = [t for t in counted_trials(study) if t.state.name == "FAIL"]
-        reason = failed[-1].user_attrs.get("fail_reason", "") if failed else ""
+        reason = failed[-1].user_attrs.get(FAIL_REASON, "") if failed else ""
         console.print(f"rocket: every trial failed ({len(failed)} trials); no best "
                       f"configuration" + (f"; the last failure: {reason}" if reason else ""),
                       markup=False, highlight=False)

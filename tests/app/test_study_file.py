@@ -7,12 +7,9 @@ from pathlib import Path
 import optuna
 import pytest
 
-from rocket_hpo.study_file import (
-    FileObjective,
-    StudyFileError,
-    fidelity_scheduler,
-    load_study_file,
-)
+from rocket_hpo.app.samplers import fidelity_scheduler
+from rocket_hpo.app.study_file import StudyFileError, load_study_file
+from rocket_hpo.tasks.objective import FileObjective
 
 OBJECTIVE = '''
 def objective(config, fraction, seed):

@@ -21,7 +21,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from rocket_hpo.cli import main
+from rocket_hpo.app.cli import main
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, display_url, make_storage
 
 PG = "postgresql://postgres:{pw}@127.0.0.1:5432/test"
@@ -137,7 +137,7 @@ def test_rocket_dashboard_serves_the_study(folder: Path) -> None:
                  "--storage", url]) == 0
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rocket_hpo.cli", "dashboard", "--storage", url, "--port", str(port)],
+        [sys.executable, "-m", "rocket_hpo.app.cli", "dashboard", "--storage", url, "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -211,7 +211,7 @@ def test_ctrl_c_with_two_workers_leaves_no_trial_running(folder: Path) -> None:
     # The schema exists before the run starts: this test's polling must not create it at the
     # same moment as the run (that race ended a fresh-clone run with 'database is locked').
     optuna.storages.RDBStorage(url)
-    argv = [sys.executable, "-m", "rocket_hpo.cli", "tune", str(folder / "sleepy.yaml"),
+    argv = [sys.executable, "-m", "rocket_hpo.app.cli", "tune", str(folder / "sleepy.yaml"),
             "--sampler", "random", "--workers", "2", "--trials", "200", "--storage", url]
     proc = subprocess.Popen(argv, cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True,

@@ -1,4 +1,7 @@
-"""What a stored study holds, for ``rocket status``, ``rocket best`` and the report.
+"""Opening stored studies for the commands and the report, and what a study holds.
+
+Every storage URL a person types is opened here (or by :func:`make_storage`), so a bad or
+unreachable one is always the same one-line :class:`UsageError`.
 
 Example:
     >>> import optuna
@@ -12,49 +15,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import optuna
 
 from rocket_hpo.errors import UsageError
-from rocket_hpo.runner._loop import trial_cost
+from rocket_hpo.keys import METRIC_ATTR, data_fraction
+from rocket_hpo.runner._loop import counted_trials
+from rocket_hpo.runner._storage import make_storage, storage_error
+from rocket_hpo.runner._urls import display_url
 
 __all__ = [
-    "METRIC_ATTR",
-    "SPACE_ATTR",
-    "TARGET_ATTR",
     "StudySummary",
     "best_trial",
     "check_storage",
-    "counted_trials",
     "is_full_data",
     "load_study",
-    "open_storage",
+    "open_study",
     "study_names",
     "summarize",
-    "trial_cost",
 ]
-
-# Study user attributes written by ``rocket tune`` (visible in optuna-dashboard too).
-METRIC_ATTR = "rocket:metric"
-SPACE_ATTR = "rocket:space"
-TARGET_ATTR = "rocket:target"
-
-
-def counted_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """Trials that count as run, as :func:`rocket_hpo.runner.optimize` counts them: complete,
-    pruned, or failed by the objective (not interrupted, lost to a dead worker, or surplus)."""
-    from rocket_hpo.runner import FAIL_KIND, OBJECTIVE_FAILURES
-
-    state = optuna.trial.TrialState
-    return [t for t in study.get_trials(deepcopy=False)
-            if t.state in (state.COMPLETE, state.PRUNED)
-            or (t.state == state.FAIL and t.user_attrs.get(FAIL_KIND) in OBJECTIVE_FAILURES)]
 
 
 def is_full_data(trial: optuna.trial.FrozenTrial) -> bool:
     """Whether ``trial`` ran on the full data (its data fraction is 1)."""
-    return trial_cost(trial) >= 1.0 - 1e-9
+    return data_fraction(trial) >= 1.0 - 1e-9
 
 
 def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
@@ -101,7 +86,7 @@ def summarize(study: optuna.Study) -> StudySummary:
         n_failed=sum(1 for t in counted if t.state == state.FAIL),
         n_pruned=count[state.PRUNED],
         n_running=count[state.RUNNING] + count[state.WAITING],
-        cost=sum(trial_cost(t) for t in counted),
+        cost=sum(data_fraction(t) for t in counted),
         best=best,
         best_is_full=best is not None and is_full_data(best),
     )
@@ -113,38 +98,17 @@ def check_storage(storage: str, must_exist: bool) -> None:
     if must_exist and storage.startswith(prefix):
         path = storage[len(prefix):]
         if path and path != ":memory:" and not Path(path).is_file():
-            raise UsageError(f"Storage {_shown(storage)!r}: the file {path!r} does not exist.")
-
-
-def _shown(storage: str) -> str:
-    from rocket_hpo.runner import display_url
-
-    return display_url(storage)
-
-
-def open_storage(storage: str) -> Any:
-    from rocket_hpo.runner import make_storage
-    from rocket_hpo.runner._storage import first_line
-
-    try:
-        return make_storage(storage)
-    except UsageError:
-        raise
-    except Exception as e:  # SQLAlchemy raises many types for a bad or unreachable URL
-        raise UsageError(f"Cannot open storage {_shown(storage)!r}: "
-                         f"{first_line(e, storage)}") from None
+            raise UsageError(f"Storage {display_url(storage)!r}: the file {path!r} "
+                             f"does not exist.")
 
 
 def study_names(storage: str, rdb: Any) -> list[str]:
     """The names of the studies in ``rdb`` (opened from ``storage``); a :class:`UsageError`
     when the database cannot be read (an unreachable server answers only when asked)."""
-    from rocket_hpo.runner._storage import first_line
-
     try:
         return [s.study_name for s in optuna.study.get_all_study_summaries(rdb)]
     except Exception as e:
-        raise UsageError(f"Cannot read storage {_shown(storage)!r}: "
-                         f"{first_line(e, storage)}") from None
+        raise storage_error("read", storage, e) from None
 
 
 def load_study(storage: str, study_name: str | None) -> optuna.Study:
@@ -154,15 +118,37 @@ def load_study(storage: str, study_name: str | None) -> optuna.Study:
         UsageError: the storage cannot be opened, or the study is not in it.
     """
     check_storage(storage, must_exist=True)
-    rdb = open_storage(storage)
+    rdb = make_storage(storage)
     names = study_names(storage, rdb)
+    shown = display_url(storage)
     if study_name is None:
         if len(names) != 1:
             listed = ", ".join(names) if names else "none"
-            raise UsageError(f"Storage {_shown(storage)!r} holds {len(names)} studies ({listed}); "
+            raise UsageError(f"Storage {shown!r} holds {len(names)} studies ({listed}); "
                              f"choose one with --study.")
         study_name = names[0]
     if study_name not in names:
-        raise UsageError(f"No study {study_name!r} in {_shown(storage)!r}. "
+        raise UsageError(f"No study {study_name!r} in {shown!r}. "
                          f"Studies there: {', '.join(names) or 'none'}.")
     return optuna.load_study(study_name=study_name, storage=rdb)
+
+
+def open_study(
+    storage: str,
+    study_name: str,
+    direction: Literal["minimize", "maximize"],
+    sampler: optuna.samplers.BaseSampler,
+) -> optuna.Study:
+    """Create the study or load it to resume; a bad storage URL is a :class:`UsageError`."""
+    try:
+        return optuna.create_study(
+            storage=make_storage(storage),
+            study_name=study_name,
+            direction=direction,
+            sampler=sampler,
+            load_if_exists=True,
+        )
+    except UsageError:
+        raise
+    except Exception as e:  # sqlalchemy raises many types for a bad or unreachable URL
+        raise storage_error("open", storage, e) from None

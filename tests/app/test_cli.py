@@ -15,7 +15,7 @@ import optuna
 import pytest
 import yaml
 
-from rocket_hpo.cli import main
+from rocket_hpo.app.cli import main
 
 OBJECTIVE = '''
 import os
@@ -120,7 +120,7 @@ def test_the_installed_command_prints_no_traceback(study_file: str) -> None:
     cases = [(["tune", str(bad)], "bad.yaml:6: key 'space.x'"),
              (["tune", "--trails", "3"], "unrecognized arguments")]
     for argv, words in cases:
-        run = subprocess.run([sys.executable, "-m", "rocket_hpo.cli", *argv],
+        run = subprocess.run([sys.executable, "-m", "rocket_hpo.app.cli", *argv],
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 2, run.stderr
         assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
@@ -129,7 +129,7 @@ def test_the_installed_command_prints_no_traceback(study_file: str) -> None:
 
 def test_ctrl_c_stops_cleanly_and_the_rerun_continues(study_file: str, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    argv = [sys.executable, "-m", "rocket_hpo.cli", "tune", study_file, "--storage", url]
+    argv = [sys.executable, "-m", "rocket_hpo.app.cli", "tune", study_file, "--storage", url]
     env = {**os.environ, "QUAD_SLEEP": "0.2"}
     # The child gets the default SIGINT handling: a shell that starts the test suite in the
     # background without job control (as CI may) leaves SIGINT ignored, and Python then
@@ -223,7 +223,7 @@ def test_a_file_error_from_the_installed_command_has_no_traceback(
     tuned: tuple[str, Path],
 ) -> None:
     url, _ = tuned
-    run = subprocess.run([sys.executable, "-m", "rocket_hpo.cli", "best", "--storage", url,
+    run = subprocess.run([sys.executable, "-m", "rocket_hpo.app.cli", "best", "--storage", url,
                           "--out", "/nonexistent/d/x.yaml"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr

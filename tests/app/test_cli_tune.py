@@ -13,11 +13,11 @@ import optuna
 import pytest
 import torch
 
-from rocket_hpo.agent import read_signals
-from rocket_hpo.agent._storage import META_KEY, load_state
-from rocket_hpo.cli import main
+from rocket_hpo.agent import META_KEY, read_signals
+from rocket_hpo.agent._checkpoint import load_state
+from rocket_hpo.app.cli import main
+from rocket_hpo.app.samplers import make_sampler
 from rocket_hpo.space import Space
-from rocket_hpo.tune import make_sampler
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -152,7 +152,7 @@ def test_a_rerun_with_sampler_rocket_continues_the_agents_stages(
         built.append(make_sampler(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr("rocket_hpo.tune.make_sampler", keep)
+    monkeypatch.setattr("rocket_hpo.app.tune.make_sampler", keep)
     assert main(["tune", str(study_file), "--trials", "11", "--storage", url]) == 0
     (sampler,) = built
     assert sampler.stage == 2

@@ -18,8 +18,8 @@ from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
 from rocket_hpo.errors import UsageError
-from rocket_hpo.fidelity.keys import FIDELITY_PARAM
 from rocket_hpo.fidelity.scheduler import SubsetScheduler
+from rocket_hpo.keys import data_fraction, has_fraction
 
 __all__ = ["FidelitySampler", "at_fraction"]
 
@@ -35,12 +35,8 @@ class _AtFraction:
 
     def _keep(self, trials: list[FrozenTrial]) -> list[FrozenTrial]:
         f = self._fraction
-        out = []
-        for t in trials:
-            value = t.user_attrs.get(FIDELITY_PARAM)
-            if value is not None and abs(float(value) - f) <= 1e-9 * max(1.0, f):
-                out.append(t)
-        return out
+        return [t for t in trials
+                if has_fraction(t) and abs(data_fraction(t) - f) <= 1e-9 * max(1.0, f)]
 
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None

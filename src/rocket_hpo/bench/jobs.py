@@ -215,7 +215,7 @@ def run_benchmark(
                      start, log)
     errors = len(data.get("errors", []))
     if report:
-        from .report import write_report
+        from .summary import write_report
 
         write_report(data, out_dir)
         log(f"wrote {out_dir / 'summary.md'}")

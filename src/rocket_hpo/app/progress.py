@@ -11,28 +11,14 @@ Example:
 
 from __future__ import annotations
 
-import math
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["TuneProgress", "format_score"]
+from rocket_hpo._text import format_score
 
-
-def format_score(x: float | None) -> str:
-    """A score as a person reads it: four significant digits, trailing zeros kept.
-
-    Example:
-        >>> [format_score(v) for v in (1.0, 0.95123, -8.3e-06, 1234.0, 0.0, -0.0, None)]
-        ['1.000', '0.9512', '-8.300e-06', '1234', '0', '0', '-']
-    """
-    if x is None:
-        return "-"
-    if not math.isfinite(x):
-        return str(x)
-    if x == 0:
-        return "0"  # never "-0"
-    text = f"{x:#.4g}"
-    return text[:-1] if text.endswith(".") else text
+__all__ = ["TuneProgress", "Watcher"]
 
 
 def _clock(seconds: float | None) -> str:
@@ -124,3 +110,24 @@ class TuneProgress:
             trials = f"{n_trials} trials{failed_text}"
             self.print(f"  {last}; {trials}, best {best_text}, cost {cost:.3g}, "
                        f"{elapsed} elapsed, ~{left} left")
+
+
+class Watcher:
+    """Refreshes the display from the storage while worker processes run the trials."""
+
+    def __init__(self, refresh: Callable[[], None], every: float = 1.0) -> None:
+        self._refresh, self._every = refresh, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self._refresh()
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

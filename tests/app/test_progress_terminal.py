@@ -19,7 +19,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from rocket_hpo.progress import format_score
+from rocket_hpo._text import format_score
 
 # Kind "a" scores exactly 1.0 (shown "1.000", never "1"); kind "b" fails.
 OBJECTIVE = '''

@@ -1,7 +1,7 @@
 """The agent's state and per-stage signals, kept in the study's storage, so a resumed study,
 another worker process or a report reads them from there.
 
-Study system attributes (see also :mod:`rocket_hpo.sampler`):
+Study system attributes (their names are in :mod:`rocket_hpo.keys`):
 
 - ``rocket:agent:meta``: ``{"stage", "build", "slot", "chunks", "sha256", "bytes"}``,
   written last.
@@ -38,14 +38,10 @@ import optuna
 from numpy.typing import NDArray
 
 from rocket_hpo.agent._heads import Head
+from rocket_hpo.keys import META_KEY, SIGNALS_KEY, SIGNALS_PREFIX, STATE_PREFIX
 
 __all__ = [
     "CHUNK",
-    "META_KEY",
-    "SCREEN_KEY",
-    "SIGNALS_KEY",
-    "SIGNALS_PREFIX",
-    "STATE_PREFIX",
     "load_state",
     "read_signals",
     "save_state",
@@ -53,11 +49,6 @@ __all__ = [
     "write_signals",
 ]
 
-META_KEY = "rocket:agent:meta"
-STATE_PREFIX = "rocket:agent:state:"
-SIGNALS_KEY = "rocket:signals"
-SIGNALS_PREFIX = "rocket:signals:"  # the study-attribute form of older studies
-SCREEN_KEY = "rocket:screen"  # trial system attribute: {"draws", "chosen", "log_ei"}
 CHUNK = 60_000
 
 

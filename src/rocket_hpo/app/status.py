@@ -12,18 +12,17 @@ from typing import Any
 
 import optuna
 
+from rocket_hpo._text import format_score
 from rocket_hpo.errors import UsageError
-from rocket_hpo.fidelity import FIDELITY_PARAM
-from rocket_hpo.progress import format_score
-from rocket_hpo.runner import display_url
-from rocket_hpo.summary import (
+from rocket_hpo.keys import data_fraction
+from rocket_hpo.runner import (
     StudySummary,
     check_storage,
+    display_url,
     load_study,
-    open_storage,
+    make_storage,
     study_names,
     summarize,
-    trial_cost,
 )
 
 __all__ = ["best", "best_document", "status"]
@@ -43,7 +42,7 @@ def status(storage: str, study_name: str | None) -> int:
     if study_name is not None:
         studies = [load_study(storage, study_name)]
     else:
-        rdb = open_storage(storage)
+        rdb = make_storage(storage)
         names = study_names(storage, rdb)
         studies = [optuna.load_study(study_name=n, storage=rdb) for n in names]
     if not studies:
@@ -76,7 +75,7 @@ def best_document(study: optuna.Study) -> dict[str, Any]:
         "direction": s.direction,
         "value": s.best.value,
         "trial": s.best.number,
-        "fraction": trial_cost(s.best) if FIDELITY_PARAM in s.best.user_attrs else 1.0,
+        "fraction": data_fraction(s.best),
         "config": dict(s.best.params),
     }
 

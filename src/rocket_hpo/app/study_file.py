@@ -45,36 +45,20 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
 import re
-import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from rocket_hpo.app.defaults import SAMPLERS
+from rocket_hpo.app.samplers import fidelity_scheduler
 from rocket_hpo.errors import UsageError
-from rocket_hpo.space import Config, Space, SpaceError
+from rocket_hpo.space import Space, SpaceError
+from rocket_hpo.tasks.objective import FileObjective
 
-__all__ = [
-    "FIDELITY_KEYS",
-    "FileObjective",
-    "StudyFileError",
-    "StudySpec",
-    "fidelity_scheduler",
-    "load_study_file",
-]
-
-FIDELITY_KEYS = {
-    "enabled": "false: every trial on the full data",
-    "min_fraction": "the smallest data fraction (default 1/27)",
-    "eta": "ratio between rungs and promotion rate (default 3)",
-    "max_fraction": "the top rung (default 1.0)",
-    "start_at_learning_rung": "start new configurations on the rung the policy learns from",
-    "transfer": "rules applied on promotion: a list of {param, power, by}",
-}
+__all__ = ["StudyFileError", "StudySpec", "load_study_file"]
 
 _KEYS = {
     "study_name": "the study's name in the storage",
@@ -122,100 +106,6 @@ class StudySpec:
     """The study file's folder, importable by the objective."""
     agent: dict[str, Any] = field(default_factory=dict)
     """Overrides of Rocket's agent settings (``group_size``, ``update_steps``, ...)."""
-
-
-class FileObjective:
-    """The user's ``module:function`` as a picklable callable (workers re-import it).
-
-    Args:
-        target: ``"module:function"``.
-        search_path: a folder put on ``sys.path`` first (the study file's folder).
-    """
-
-    def __init__(self, target: str, search_path: str = "") -> None:
-        self.target = target
-        self.search_path = search_path
-        self._fn: Callable[..., Any] | None = None
-        self._accepts: set[str] = set()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"target": self.target, "search_path": self.search_path}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["target"], state["search_path"])  # type: ignore[misc]
-
-    def load(self) -> Callable[..., Any]:
-        """Import the function; a :class:`UsageError` saying what is wrong otherwise."""
-        if self._fn is not None:
-            return self._fn
-        module_name, _, func_name = self.target.partition(":")
-        if not module_name or not func_name:
-            raise UsageError(f"must look like 'module:function'. Got {self.target!r}.")
-        if self.search_path and self.search_path not in sys.path:
-            sys.path.insert(0, self.search_path)
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as e:
-            raise UsageError(f"cannot import module {module_name!r} ({e}).") from None
-        fn: Callable[..., Any] | None = getattr(module, func_name, None)
-        if not callable(fn):
-            raise UsageError(f"module {module_name!r} has no function {func_name!r}.")
-        params = inspect.signature(fn).parameters
-        var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-        self._accepts = {"fraction", "seed", "trial"} if var_kw else set(params)
-        self._fn = fn
-        return fn
-
-    def accepts(self, name: str) -> bool:
-        """Whether the function declares the keyword ``name`` (or takes ``**kwargs``)."""
-        self.load()
-        return name in self._accepts
-
-    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> Any:
-        fn = self.load()
-        offered = {"fraction": fraction, "seed": seed, "trial": trial}
-        # The value goes back as it came: the runner fails a non-number with its type.
-        return fn(config, **{k: v for k, v in offered.items() if k in self._accepts})
-
-
-def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> Any:
-    """The data-subset scheduler a ``fidelity`` section describes (``None``: full data only).
-
-    Args:
-        settings: the section (see :data:`FIDELITY_KEYS`); ``None`` or empty for defaults.
-        default_on: whether an absent section still means "use the ladder" (Rocket's
-            sampler: yes; TPE and random search: no).
-
-    Raises:
-        UsageError: a setting is unknown or invalid; the message names it.
-
-    Example:
-        >>> fidelity_scheduler({"min_fraction": 0.1, "eta": 3}, default_on=False).ladder.fractions
-        (0.1111111111111111, 0.3333333333333333, 1.0)
-    """
-    from rocket_hpo.fidelity import Ladder, Scale, SubsetScheduler, TransferRules
-
-    settings = dict(settings or {})
-    unknown = sorted(set(settings) - set(FIDELITY_KEYS))
-    if unknown:
-        raise UsageError(f"unknown fidelity setting {unknown[0]!r}; allowed: "
-                         f"{', '.join(FIDELITY_KEYS)}.")
-    enabled = settings.pop("enabled", default_on or bool(settings))
-    if not isinstance(enabled, bool):
-        raise UsageError(f"The 'enabled' fidelity setting must be true or false. Got {enabled!r}.")
-    if not enabled:
-        return None
-    rules = settings.pop("transfer", None) or []
-    if not isinstance(rules, list) or not all(isinstance(r, Mapping) for r in rules):
-        raise UsageError(f"The 'transfer' fidelity setting must be a list of mappings "
-                         f"{{param, power, by}}. Got {rules!r}.")
-    try:
-        transfer = TransferRules(*(Scale(**r) for r in rules))
-    except TypeError as e:
-        raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
-    start = settings.pop("start_at_learning_rung", True)
-    ladder = Ladder(**settings)
-    return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start)
 
 
 def _check_agent(agent: dict[str, Any]) -> None:
@@ -393,8 +283,6 @@ def load_study_file(path_or_text: str | Path) -> StudySpec:
     spec.workers = reader.int_("workers", 1)
     spec.timeout_per_trial = reader.positive("timeout_per_trial")
     spec.sampler = reader.str_("sampler")
-    from rocket_hpo.tune import SAMPLERS
-
     if spec.sampler is not None and spec.sampler not in SAMPLERS:
         raise reader.error("sampler", f"must be one of {', '.join(SAMPLERS)}. "
                            f"Got {spec.sampler!r}.")

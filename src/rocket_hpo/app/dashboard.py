@@ -20,8 +20,7 @@ def serve(storage: str, host: str = "127.0.0.1", port: int = 8080) -> int:
         UsageError: the ``dashboard`` extra is missing, the storage cannot be opened, or
             the port is invalid or taken.
     """
-    from rocket_hpo.runner import display_url
-    from rocket_hpo.summary import check_storage, open_storage, study_names
+    from rocket_hpo.runner import check_storage, display_url, make_storage, study_names
 
     if not 0 < port < 65536:
         raise UsageError(f"--port must be in 1..65535. Got {port}.")
@@ -31,7 +30,7 @@ def serve(storage: str, host: str = "127.0.0.1", port: int = 8080) -> int:
         raise UsageError("rocket dashboard needs optuna-dashboard: pip install "
                          "'rocket-hpo[dashboard]'.") from None
     check_storage(storage, must_exist=True)
-    rdb = open_storage(storage)
+    rdb = make_storage(storage)
     names = study_names(storage, rdb)
     print(f"optuna-dashboard on {display_url(storage)} ({len(names)} studies): "
           f"http://{host}:{port}/  (Ctrl-C stops it)", file=sys.stderr, flush=True)

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rocket_hpo.cli import main
+from rocket_hpo.app.cli import main
 
 BASE: dict[str, Any] = {
     "study_name": "fuzz",

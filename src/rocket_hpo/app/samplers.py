@@ -1,0 +1,105 @@
+"""The optimizer ``rocket tune`` runs: a sampler by name, on the data-subset ladder that a
+study file's ``fidelity`` section describes.
+
+Example:
+    >>> make_sampler("random", 0).__class__.__name__
+    'RandomSampler'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import optuna
+
+from rocket_hpo.app.defaults import SAMPLERS
+from rocket_hpo.errors import UsageError
+
+__all__ = ["FIDELITY_KEYS", "fidelity_scheduler", "make_sampler"]
+
+FIDELITY_KEYS = {
+    "enabled": "false: every trial on the full data",
+    "min_fraction": "the smallest data fraction (default 1/27)",
+    "eta": "ratio between rungs and promotion rate (default 3)",
+    "max_fraction": "the top rung (default 1.0)",
+    "start_at_learning_rung": "start new configurations on the rung the policy learns from",
+    "transfer": "rules applied on promotion: a list of {param, power, by}",
+}
+"""The settings of a study file's ``fidelity`` section, with what each means."""
+
+
+def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> Any:
+    """The data-subset scheduler a ``fidelity`` section describes (``None``: full data only).
+
+    Args:
+        settings: the section (see :data:`FIDELITY_KEYS`); ``None`` or empty for defaults.
+        default_on: whether an absent section still means "use the ladder" (Rocket's
+            sampler: yes; TPE and random search: no).
+
+    Raises:
+        UsageError: a setting is unknown or invalid; the message names it.
+
+    Example:
+        >>> fidelity_scheduler({"min_fraction": 0.1, "eta": 3}, default_on=False).ladder.fractions
+        (0.1111111111111111, 0.3333333333333333, 1.0)
+    """
+    from rocket_hpo.fidelity import Ladder, Scale, SubsetScheduler, TransferRules
+
+    settings = dict(settings or {})
+    unknown = sorted(set(settings) - set(FIDELITY_KEYS))
+    if unknown:
+        raise UsageError(f"unknown fidelity setting {unknown[0]!r}; allowed: "
+                         f"{', '.join(FIDELITY_KEYS)}.")
+    enabled = settings.pop("enabled", default_on or bool(settings))
+    if not isinstance(enabled, bool):
+        raise UsageError(f"The 'enabled' fidelity setting must be true or false. Got {enabled!r}.")
+    if not enabled:
+        return None
+    rules = settings.pop("transfer", None) or []
+    if not isinstance(rules, list) or not all(isinstance(r, Mapping) for r in rules):
+        raise UsageError(f"The 'transfer' fidelity setting must be a list of mappings "
+                         f"{{param, power, by}}. Got {rules!r}.")
+    try:
+        transfer = TransferRules(*(Scale(**r) for r in rules))
+    except TypeError as e:
+        raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
+    start = settings.pop("start_at_learning_rung", True)
+    ladder = Ladder(**settings)
+    return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start)
+
+
+def make_sampler(
+    name: str,
+    seed: int,
+    space: Any = None,
+    fidelity: Mapping[str, Any] | None = None,
+    agent: Mapping[str, Any] | None = None,
+) -> optuna.samplers.BaseSampler:
+    """The sampler called ``name``, seeded; ``fidelity`` settings (a study file's
+    ``fidelity`` section) put it on the data-subset ladder.
+
+    ``rocket`` always runs on the ladder (default 1/27, 1/9, 1/3, 1 of the data) unless
+    ``fidelity`` says ``enabled: false``; ``tpe`` and ``random`` run on the full data unless
+    a ``fidelity`` section is given. ``agent`` overrides Rocket's agent settings.
+    """
+    scheduler = fidelity_scheduler(fidelity, default_on=(name == "rocket"))
+    if name == "rocket":
+        from rocket_hpo.sampler import RocketSampler
+
+        try:
+            return RocketSampler(space, seed=seed, fidelity=scheduler, **dict(agent or {}))
+        except (TypeError, ValueError) as e:  # e.g. a model folder that is not there
+            raise UsageError(f"Cannot build the Rocket sampler: {e}") from None
+    base: optuna.samplers.BaseSampler
+    if name == "tpe":
+        base = optuna.samplers.TPESampler(seed=seed)
+    elif name == "random":
+        base = optuna.samplers.RandomSampler(seed=seed)
+    else:
+        raise UsageError(f"Unknown sampler {name!r}; choose one of: {', '.join(SAMPLERS)}.")
+    if scheduler is None:
+        return base
+    from rocket_hpo.fidelity import FidelitySampler
+
+    return FidelitySampler(base, scheduler)
