@@ -10,7 +10,7 @@ every optimizer ran (HEBO's count is stated in the README), and
 import json
 from pathlib import Path
 
-from rocket_hpo.bench.report import summary_markdown
+from rocket_hpo.bench.summary import summary_markdown
 
 HERE = Path(__file__).parent
 peers = json.loads((HERE.parent / "dev8-b50" / "results.json").read_text())
