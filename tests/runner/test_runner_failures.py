@@ -166,13 +166,19 @@ def test_the_users_ctrl_c_stops_the_study_and_marks_the_trial_interrupted() -> N
         return 1.0
 
     study = optuna.create_study()
-    with pytest.raises(KeyboardInterrupt):
-        optimize(study, pressed, n_trials=3)
+    # As in a terminal: a suite started in the background (nohup, a CI runner) may inherit
+    # SIGINT ignored, and then no Ctrl-C would arrive at all.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            optimize(study, pressed, n_trials=3)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     (trial,) = study.trials
     assert trial.state == TrialState.FAIL and trial.user_attrs[FAIL_KIND] == "interrupted"
     assert trial.user_attrs[FAIL_REASON] == "interrupted: Ctrl-C"
     assert count_trials(study).done == 0
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
 @pytest.mark.parametrize(
