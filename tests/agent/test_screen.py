@@ -88,7 +88,7 @@ def test_screened_studies_are_valid_and_repeatable_on_a_nested_space() -> None:
                 raise ValueError("this region fails")
             return float(math.log10(config["lr"]) ** 2 + config["layers"])
 
-        study.optimize(objective, n_trials=25, catch=(ValueError,))
+        study.optimize(objective, n_trials=12, catch=(ValueError,))
         # screened once three results are in (failures do not count)
         screened = [SCREEN_KEY in t.system_attrs for t in study.trials]
         assert screened[:3] == [False] * 3 and screened[-1]
