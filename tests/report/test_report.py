@@ -118,6 +118,8 @@ def test_a_rocket_study_has_data_for_every_section(rocket_report: tuple[Path, st
     assert data.agent_names[0] == max(data.importances, key=data.importances.__getitem__)
     assert sum(len(v) for v in data.origins.values()) == len(data.trials)
     assert set(data.origins) <= {"policy", "promotion"} and data.origins["promotion"]
+    # Every screened trial is a policy draw; the page says how many the screen chose.
+    assert data.screened and set(data.screened) <= set(data.origins["policy"])
     assert data.agreement and data.agreement[0].n >= 3
     assert all(p.sentence.endswith(".") for p in data.agreement)
     assert data.history.cost[-1] == pytest.approx(data.summary.cost)
@@ -129,6 +131,7 @@ def test_a_rocket_study_has_data_for_every_section(rocket_report: tuple[Path, st
     assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{s}.png" for s in SECTIONS)
     # One table row per trial, with its state and configuration.
     assert page.count("<td class='config'>") == len(data.trials) > 0
+    assert f"{len(data.screened)} of the policy&#x27;s were chosen by its screen" in page
 
 
 @pytest.mark.skipif(chromium_missing_reason() is not None, reason=str(chromium_missing_reason()))

@@ -13,7 +13,14 @@ from typing import Any
 import optuna
 
 from rocket_hpo._text import format_score
-from rocket_hpo.keys import AGREEMENT, LEARNING_FRACTION, SPACE_ATTR, data_fraction, has_fraction
+from rocket_hpo.keys import (
+    AGREEMENT,
+    LEARNING_FRACTION,
+    SCREEN_KEY,
+    SPACE_ATTR,
+    data_fraction,
+    has_fraction,
+)
 from rocket_hpo.report._learning import AgentStages, read_agent_stages
 from rocket_hpo.report._ledger import Ledger, ledger
 from rocket_hpo.report._trials import ORIGINS, TrialRow, origin_of, trial_rows
@@ -107,6 +114,8 @@ class ReportData:
     """Per drawn hyperparameter: (trial numbers, positions on [0, 1]) of the policy's draws."""
     origins: dict[str, list[int]]
     """Per origin (a key of ORIGINS), the numbers of the trials it produced."""
+    screened: list[int]
+    """The numbers of the trials the policy's screen chose among its draws."""
     trials: list[TrialRow]
     ledger: Ledger
     notes: dict[str, str]
@@ -356,6 +365,7 @@ def collect(study: optuna.Study) -> ReportData:
         agent=agent,
         agent_names=agent_names,
         proposals=_proposals(every, space, agent_names),
+        screened=[t.number for t in every if SCREEN_KEY in t.system_attrs],
         origins={k: origins[k] for k in ORIGINS if k in origins},
         trials=trial_rows(every),
         ledger=book,

@@ -143,6 +143,9 @@ def _extra(d: ReportData, key: str) -> str:
         return _cost(d)
     if key == "origin" and d.origins:
         parts = [f"{len(v)} {ORIGINS[k]}" for k, v in d.origins.items()]
+        if d.screened:  # why a policy draw was the one evaluated
+            parts.append(f"{len(d.screened)} of the policy's were chosen by its screen (a "
+                         "Gaussian process picking the most promising of the policy's draws)")
         return f"<p>{html.escape('; '.join(parts))}.</p>"
     if key == "agent" and d.agent is not None and d.agent_names:
         n = len(d.agent.stage)
