@@ -58,6 +58,7 @@ from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
+from rocket_hpo._checks import check_bool, check_instance, check_int
 from rocket_hpo.agent._backend import PolicyBackend
 from rocket_hpo.agent._compact import CompactBackend, one_thread
 from rocket_hpo.agent._heads import make_head
@@ -120,19 +121,14 @@ class RocketSampler(BaseSampler):
         model_path: str | None = None,
         **overrides: Any,
     ) -> None:
-        if space is not None and not isinstance(space, Space):
-            raise TypeError(
-                f"The 'space' argument must be a rocket_hpo.space.Space or None. Got {space!r}."
-            )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"The 'seed' argument must be an integer or None. Got {seed!r}.")
-        if fidelity is not None and not isinstance(fidelity, FidelityHook):
-            raise TypeError(
-                "The 'fidelity' argument must have assign(study, trial) and "
-                f"learning_fraction(study) methods, or be None. Got {fidelity!r}."
-            )
-        if not isinstance(pretrained, bool):
-            raise TypeError(f"The 'pretrained' argument must be True or False. Got {pretrained!r}.")
+        check_instance("space", space, Space, "a rocket_hpo.space.Space", none=True,
+                       kind="parameter of RocketSampler")
+        seed = int(seed) if isinstance(seed, np.integer) else seed
+        check_int("seed", seed, none=True, kind="parameter of RocketSampler")
+        check_instance("fidelity", fidelity, FidelityHook,
+                       "a FidelityHook (assign(study, trial) and learning_fraction(study))",
+                       none=True, kind="parameter of RocketSampler")
+        check_bool("pretrained", pretrained, kind="parameter of RocketSampler")
         self._overrides = overrides
         self._seed = None if seed is None else int(seed)
         self._seed_key = (
