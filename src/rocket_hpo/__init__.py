@@ -28,7 +28,9 @@ benchmark's YAHPO problems), and ``tests/test_layout.py`` checks that no import 
   and their cost; ``summarize`` and ``load_study`` for the commands and the report.
 - ``space/``: typed hyperparameters, conditions, their YAML and Optuna forms.
 - ``keys.py``: every attribute name stored in a study, and :func:`~rocket_hpo.keys.data_fraction`,
-  the one reader of a trial's data fraction (its cost too). ``errors.py``: ``UsageError``.
+  the one reader of a trial's data fraction (its cost too). ``errors.py``: ``UsageError``,
+  the one exception for a user's mistake (a ``ValueError`` and a ``TypeError``), and
+  ``_checks.py``: the checks that raise it, in one message format.
   ``_text.py``: how a score is written.
 
 The mistakes users make, and the exception each raises, are tabled in ``docs/errors.md``.

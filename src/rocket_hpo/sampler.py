@@ -53,17 +53,16 @@ from typing import Any
 
 import numpy as np
 import optuna
-import torch
 from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
+from rocket_hpo._checks import check_bool, check_instance, check_int
 from rocket_hpo.agent._backend import PolicyBackend
-from rocket_hpo.agent._compact import CompactBackend, one_thread
+from rocket_hpo.agent._compact import one_thread
 from rocket_hpo.agent._heads import make_head
+from rocket_hpo.agent._make import make_backend
 from rocket_hpo.agent._settings import AgentSettings
-from rocket_hpo.agent._weights import load_weights
-from rocket_hpo.agent.policy import HistoryPolicy
 from rocket_hpo.fidelity.hook import FidelityHook
 from rocket_hpo.keys import FIDELITY_PARAM, FIXED_PARAMS, ORIGIN_KEY
 from rocket_hpo.space import Space
@@ -120,19 +119,14 @@ class RocketSampler(BaseSampler):
         model_path: str | None = None,
         **overrides: Any,
     ) -> None:
-        if space is not None and not isinstance(space, Space):
-            raise TypeError(
-                f"The 'space' argument must be a rocket_hpo.space.Space or None. Got {space!r}."
-            )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-            raise TypeError(f"The 'seed' argument must be an integer or None. Got {seed!r}.")
-        if fidelity is not None and not isinstance(fidelity, FidelityHook):
-            raise TypeError(
-                "The 'fidelity' argument must have assign(study, trial) and "
-                f"learning_fraction(study) methods, or be None. Got {fidelity!r}."
-            )
-        if not isinstance(pretrained, bool):
-            raise TypeError(f"The 'pretrained' argument must be True or False. Got {pretrained!r}.")
+        check_instance("space", space, Space, "a rocket_hpo.space.Space", none=True,
+                       kind="parameter of RocketSampler")
+        seed = int(seed) if isinstance(seed, np.integer) else seed
+        check_int("seed", seed, none=True, kind="parameter of RocketSampler")
+        check_instance("fidelity", fidelity, FidelityHook,
+                       "a FidelityHook (assign(study, trial) and learning_fraction(study))",
+                       none=True, kind="parameter of RocketSampler")
+        check_bool("pretrained", pretrained, kind="parameter of RocketSampler")
         self._overrides = overrides
         self._seed = None if seed is None else int(seed)
         self._seed_key = (
@@ -144,27 +138,13 @@ class RocketSampler(BaseSampler):
         if isinstance(warm_start, optuna.Study):
             warm_start = warm_start.get_trials(deepcopy=False, states=_FINISHED)
         self._warm = [t for t in (warm_start or []) if t.state in _FINISHED]
-        self._backend: PolicyBackend
-        if policy != "compact" or model_path is not None:
-            from rocket_hpo.agent.llm._backend import make_backend  # needs the 'llm' extra
-
-            self._backend = make_backend(policy, space, model_path, seed, settings, overrides)
-        else:
-            self._backend = CompactBackend(space, self._initial_policy(pretrained, policy_path),
-                                           AgentSettings.from_kwargs(settings, **overrides),
-                                           self._seed_key)
-        if policy_state is not None:
-            self._backend.start_from(policy_state)
+        self._backend: PolicyBackend = make_backend(
+            space, seed=seed, seed_key=self._seed_key, settings=settings, overrides=overrides,
+            pretrained=pretrained, policy_path=policy_path, policy=policy,
+            model_path=model_path, policy_state=policy_state,
+        )
         self._preset: dict[int, dict[str, Any]] = {}  # trial id -> values fixed before_trial
         self._lock = threading.RLock()
-
-    def _initial_policy(self, pretrained: bool, policy_path: str | None) -> HistoryPolicy:
-        if policy_path is not None:
-            return load_weights(policy_path)
-        if pretrained:
-            return load_weights()
-        torch.manual_seed(self._seed_key % (2**63))
-        return HistoryPolicy()
 
     def __getstate__(self) -> dict[str, Any]:
         # Picklable for worker processes (``optimize(n_workers=...)`` without a factory,

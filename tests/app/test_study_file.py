@@ -116,7 +116,7 @@ def test_the_objective_gets_only_the_keywords_it_declares(tmp_path: Path) -> Non
     [
         ("{min_fraction: 2.0, eta: 3}", "fidelity.min_fraction", "(0, 1]"),
         ("{min_fraction: 0.1, eta: 1}", "fidelity.eta", "'eta'"),
-        ("{min_fraction: 0.1, rungs: 3}", "fidelity.rungs", "unknown fidelity setting 'rungs'"),
+        ("{min_fraction: 0.1, rungs: 3}", "fidelity.rungs", "Unknown fidelity setting 'rungs'"),
         ("{transfer: [{param: lr, pow: 1}]}", "fidelity.transfer", "'transfer'"),
     ],
 )

@@ -40,8 +40,8 @@ def test_ladder_rungs() -> None:
         ({"min_fraction": 0}, "'min_fraction' parameter of Ladder must be a number in \\(0, 1\\]"),
         ({"max_fraction": 2}, "'max_fraction' parameter of Ladder must be a number in \\(0, 1\\]"),
         ({"min_fraction": 0.5, "max_fraction": 0.25}, "must be <= max_fraction"),
-        ({"eta": 1}, "'eta' parameter of Ladder must be a number > 1. Got 1"),
-        ({"eta": "3"}, "'eta' parameter of Ladder must be a number > 1. Got '3'"),
+        ({"eta": 1}, "'eta' parameter of Ladder must be a finite number > 1. Got 1 "),
+        ({"eta": "3"}, "'eta' parameter of Ladder must be a finite number > 1. Got '3'"),
     ],
 )
 def test_ladder_rejects_bad_settings(kwargs: dict[str, float], message: str) -> None:

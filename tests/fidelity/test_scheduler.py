@@ -205,8 +205,8 @@ def test_audits_measure_agreement_and_study_attrs_record_it() -> None:
         ({"start_at_learning_rung": "yes"}, "'start_at_learning_rung' parameter"),
         ({"claim_timeout": -1}, "'claim_timeout' parameter of SubsetScheduler"),
         ({"audit_rate": 1.0}, "'audit_rate' parameter of SubsetScheduler must be a number in"),
-        ({"max_audits": -1}, "'max_audits' parameter of SubsetScheduler must be an int >= 0"),
-        ({"seed": 0.5}, "'seed' parameter of SubsetScheduler must be an int >= 0. Got 0.5"),
+        ({"max_audits": -1}, "'max_audits' parameter of SubsetScheduler must be an integer >= 0"),
+        ({"seed": 0.5}, "'seed' parameter of SubsetScheduler must be an integer >= 0. Got 0.5"),
     ],
 )
 def test_scheduler_rejects_bad_settings(kwargs: dict[str, Any], message: str) -> None:

@@ -55,7 +55,7 @@ def test_unstratified_and_plain_count() -> None:
 
 @pytest.mark.parametrize("bad", [0, 0.0, -0.1, 1.5, "half", None])
 def test_bad_fraction_is_rejected(bad: object) -> None:
-    with pytest.raises(ValueError, match="'fraction' must be a number in \\(0, 1\\]"):
+    with pytest.raises(ValueError, match="'fraction' parameter must be a number in \\(0, 1\\]"):
         nested_subset(100, bad, seed=0)  # type: ignore[arg-type]
 
 

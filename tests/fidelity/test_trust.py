@@ -96,7 +96,7 @@ def test_trust_status_needs_enough_pairs() -> None:
     ("kwargs", "message"),
     [
         ({"threshold": 1.0}, "'threshold' parameter of Trust must be a number in \\(-1, 1\\)"),
-        ({"min_pairs": 3}, "'min_pairs' parameter of Trust must be an int >= 4. Got 3"),
+        ({"min_pairs": 3}, "'min_pairs' parameter of Trust must be an integer >= 4. Got 3"),
         ({"confidence": 1.0}, "'confidence' parameter of Trust must be a number in \\[0, 1\\)"),
     ],
 )

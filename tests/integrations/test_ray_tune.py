@@ -41,11 +41,11 @@ def test_the_trainable_turns_failures_into_reasons() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n_trials": 0}, "The 'n_trials' parameter must be an int >= 1. Got 0."),
-        ({"max_concurrent": 0}, "The 'max_concurrent' parameter must be an int >= 1. Got 0."),
-        ({"direction": "up"}, "must be 'minimize' or 'maximize'. Got 'up'."),
-        ({"cpus_per_trial": 0}, "The 'cpus_per_trial' parameter must be > 0. Got 0."),
-        ({"timeout_per_trial": -1}, "must be > 0 or None. Got -1."),
+        ({"n_trials": 0}, "The 'n_trials' parameter must be an integer >= 1. Got 0 instead."),
+        ({"max_concurrent": 0}, "The 'max_concurrent' parameter must be an integer >= 1. Got 0 instead."),
+        ({"direction": "up"}, "must be 'minimize' or 'maximize'. Got 'up' instead."),
+        ({"cpus_per_trial": 0}, "The 'cpus_per_trial' parameter must be a finite number > 0. Got 0 instead."),
+        ({"timeout_per_trial": -1}, "must be a finite number of seconds > 0 or None. Got -1 instead."),
         ({"space": {"x": 1}}, "The 'space' parameter must be a rocket_hpo Space"),
     ],
 )

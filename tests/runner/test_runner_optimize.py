@@ -31,13 +31,13 @@ def test_n_trials_is_the_study_total_so_a_second_call_resumes() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n_trials": 0}, "The 'n_trials' parameter must be an int >= 1. Got 0 instead."),
-        ({"n_trials": 2.0}, "The 'n_trials' parameter must be an int >= 1. Got 2.0 instead."),
-        ({"n_workers": 0}, "The 'n_workers' parameter must be an int >= 1. Got 0 instead."),
+        ({"n_trials": 0}, "The 'n_trials' parameter must be an integer >= 1 or None. Got 0 instead."),
+        ({"n_trials": 2.0}, "The 'n_trials' parameter must be an integer >= 1 or None. Got 2.0 instead."),
+        ({"n_workers": 0}, "The 'n_workers' parameter must be an integer >= 1. Got 0 instead."),
         ({"timeout_per_trial": -1}, "The 'timeout_per_trial' parameter must be a finite number"),
         ({"timeout_per_trial": "5"}, "Got '5' instead."),
         ({"poll_interval": 0}, "The 'poll_interval' parameter must be a finite number"),
-        ({"max_restarts": -1}, "The 'max_restarts' parameter must be an int >= 0. Got -1"),
+        ({"max_restarts": -1}, "The 'max_restarts' parameter must be an integer >= 0. Got -1"),
         ({"n_workers": 2}, "needs a storage that other processes can open"),
     ],
 )

@@ -38,11 +38,11 @@ def test_urls_give_the_right_storage(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"url": ""}, "The 'storage' URL must be a non-empty string. Got '' instead."),
-        ({"heartbeat_interval": 0}, "'heartbeat_interval' parameter must be an int >= 1"),
+        ({"url": ""}, "The 'storage' parameter must be a non-empty URL string. Got '' instead."),
+        ({"heartbeat_interval": 0}, "'heartbeat_interval' parameter must be an integer >= 1"),
         ({"heartbeat_interval": 1.5}, "Got 1.5 instead"),
-        ({"heartbeat_interval": 2, "grace_period": 2}, "int > heartbeat_interval (2). Got 2"),
-        ({"max_retry": -1}, "'max_retry' parameter must be None or an int >= 0. Got -1"),
+        ({"heartbeat_interval": 2, "grace_period": 2}, "integer > heartbeat_interval (2) or None. Got 2 instead"),
+        ({"max_retry": -1}, "'max_retry' parameter must be an integer >= 0 or None. Got -1"),
         ({"url": "nosuchdb://x"}, "Cannot open storage 'nosuchdb://x'"),
     ],
 )

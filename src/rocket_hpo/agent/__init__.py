@@ -5,8 +5,10 @@ Pieces, one per module: ``policy`` (the algorithm: network, decoding, group upda
 ``_history`` (a study as the policy reads it: columns, bounded contexts, decoding),
 ``_compact`` (the policy inside a study: proposals and the stage loop), ``_weights``
 (weight files and the shipped default), ``_checkpoint`` (state and per-stage signals in
-the study's storage), ``_settings``; ``pretrain/`` (tasks and the pretraining loop behind
-``rocket pretrain``); ``llm/`` (the language-model policy behind the same hooks).
+the study's storage), ``_settings``, ``_backend`` (the one interface the sampler drives)
+and ``_make`` (the one factory of a backend on its starting weights); ``pretrain/`` (tasks
+and the pretraining loop behind ``rocket pretrain``); ``llm/`` (the language-model policy
+behind the same interface).
 :class:`rocket_hpo.RocketSampler` is the Optuna-facing glue.
 """
 

@@ -7,58 +7,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rocket_hpo._checks import check_choice, check_instance, check_int, check_known, check_number
+from rocket_hpo.errors import UsageError
+
 _S = TypeVar("_S")
 
 __all__ = ["AgentSettings", "check_policy"]
 
 
 def check_settings(
-    settings: Any, ints: dict[str, int], unit: tuple[str, ...], nonneg: tuple[str, ...]
+    settings: Any, ints: dict[str, int], unit: tuple[str, ...], nonneg: tuple[str, ...],
+    positive: tuple[str, ...] = (),
 ) -> None:
-    """Validate a settings dataclass: integers with their minimum, numbers in [0, 1], and
-    finite numbers >= 0; the error names the setting, what is allowed and what was given."""
+    """Validate a settings dataclass: integers with their minimum, numbers in [0, 1], finite
+    numbers >= 0 and finite numbers > 0 (:mod:`rocket_hpo._checks`)."""
     for name, low in ints.items():
-        v = getattr(settings, name)
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise ValueError(
-                f"The {name!r} setting must be an integer >= {low}. Got {v!r} instead."
-            )
-    for name in unit + nonneg:
-        v = getattr(settings, name)
-        ok = isinstance(v, int | float) and not isinstance(v, bool) and v == v
-        if ok and name in unit:
-            ok = 0.0 <= v <= 1.0
-        elif ok:
-            ok = 0.0 <= v < float("inf")
-        if not ok:
-            allowed = "a number in [0, 1]" if name in unit else "a finite number >= 0"
-            raise ValueError(f"The {name!r} setting must be {allowed}. Got {v!r} instead.")
+        check_int(name, getattr(settings, name), low, kind="setting")
+    for name in unit:
+        check_number(name, getattr(settings, name), 0, 1, kind="setting")
+    for name in nonneg + positive:
+        check_number(name, getattr(settings, name), 0, open_low=name in positive,
+                     kind="setting")
 
 
 def replace_settings(cls: type[_S], base: _S | None, overrides: dict[str, Any]) -> _S:
-    """``base`` (or ``cls``'s defaults) with ``overrides``; an unknown name is a TypeError."""
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for key in overrides:
-        if key not in known:
-            raise TypeError(
-                f"Unknown setting {key!r}; the settings are: {', '.join(sorted(known))}."
-            )
+    """``base`` (or ``cls``'s defaults) with ``overrides``; an unknown name is an error."""
+    check_known(overrides, sorted(f.name for f in dataclasses.fields(cls)))  # type: ignore[arg-type]
     return dataclasses.replace(base or cls(), **overrides)  # type: ignore[type-var]
 
 
 def check_policy(policy: Any, model_path: Any) -> None:
     """The policy backend and its model path, as ``RocketSampler`` and study files take
-    them: ``"compact"`` (no model path) or ``"llm"`` (a local folder). Raises ValueError
-    naming the argument."""
-    if policy not in ("compact", "llm"):
-        raise ValueError(f"The 'policy' argument must be 'compact' or 'llm'. Got {policy!r}.")
+    them: ``"compact"`` (no model path) or ``"llm"`` (a local folder)."""
+    check_choice("policy", policy, ("compact", "llm"))
     if policy == "compact" and model_path is not None:
-        raise ValueError(
-            "The 'model_path' argument is only used with policy='llm'. "
+        raise UsageError(
+            "The 'model_path' parameter is only used with policy='llm'. "
             f"Got model_path={model_path!r} with policy='compact'."
         )
     if policy == "llm" and not isinstance(model_path, str | Path):
-        raise ValueError(
+        raise UsageError(
             "policy='llm' needs 'model_path': a local directory holding a causal language "
             f"model and its tokenizer. Got {model_path!r}."
         )
@@ -71,10 +59,11 @@ class AgentSettings:
     Example:
         >>> AgentSettings(group_size=8).group_size
         8
-        >>> AgentSettings(group_size=0)
-        Traceback (most recent call last):
-        ...
-        ValueError: The 'group_size' setting must be an integer >= 1. Got 0 instead.
+        >>> try:
+        ...     AgentSettings(group_size=0)
+        ... except ValueError as e:
+        ...     print(e)
+        The 'group_size' setting must be an integer >= 1. Got 0 instead.
     """
 
     group_size: int = 4
@@ -100,17 +89,10 @@ class AgentSettings:
 
     def __post_init__(self) -> None:
         check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),
-                       ("learning_rate", "clip", "kl_coef"))
-        if self.learning_rate <= 0:
-            raise ValueError(
-                f"The 'learning_rate' setting must be > 0. Got {self.learning_rate!r} instead."
-            )
+                       ("clip", "kl_coef"), positive=("learning_rate",))
 
     @classmethod
     def from_kwargs(cls, base: AgentSettings | None = None, **overrides: Any) -> AgentSettings:
         """``base`` (or the defaults) with ``overrides``; unknown names are an error."""
-        if base is not None and not isinstance(base, AgentSettings):
-            raise TypeError(
-                f"The 'settings' argument must be an AgentSettings. Got {base!r} instead."
-            )
+        check_instance("settings", base, AgentSettings, "an AgentSettings", none=True)
         return replace_settings(cls, base, overrides)

@@ -13,6 +13,7 @@ from typing import Any
 
 import optuna
 
+from rocket_hpo._checks import check_bool, check_known
 from rocket_hpo.app.defaults import SAMPLERS
 from rocket_hpo.errors import UsageError
 
@@ -47,13 +48,9 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
     from rocket_hpo.fidelity import Ladder, Scale, SubsetScheduler, TransferRules
 
     settings = dict(settings or {})
-    unknown = sorted(set(settings) - set(FIDELITY_KEYS))
-    if unknown:
-        raise UsageError(f"unknown fidelity setting {unknown[0]!r}; allowed: "
-                         f"{', '.join(FIDELITY_KEYS)}.")
-    enabled = settings.pop("enabled", default_on or bool(settings))
-    if not isinstance(enabled, bool):
-        raise UsageError(f"The 'enabled' fidelity setting must be true or false. Got {enabled!r}.")
+    check_known(sorted(settings), FIDELITY_KEYS, what="fidelity setting")
+    enabled = check_bool("enabled", settings.pop("enabled", default_on or bool(settings)),
+                         kind="fidelity setting")
     if not enabled:
         return None
     rules = settings.pop("transfer", None) or []
@@ -62,7 +59,9 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
                          f"{{param, power, by}}. Got {rules!r}.")
     try:
         transfer = TransferRules(*(Scale(**r) for r in rules))
-    except TypeError as e:
+    except UsageError:
+        raise
+    except TypeError as e:  # Scale(**rule) with a key Scale does not take
         raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
     start = settings.pop("start_at_learning_rung", True)
     ladder = Ladder(**settings)

@@ -110,7 +110,7 @@ class StudySpec:
 
 def _check_agent(agent: dict[str, Any]) -> None:
     """Check an ``agent`` section: ``policy`` (``compact`` or ``llm``), ``model_path`` (with
-    ``llm``) and the chosen policy's settings, by name. Raises TypeError or ValueError."""
+    ``llm``) and the chosen policy's settings, by name. Raises UsageError."""
     from rocket_hpo.agent import AgentSettings
     from rocket_hpo.agent._settings import check_policy
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from rocket_hpo._checks import check_choice, check_int, check_number
 from rocket_hpo.errors import UsageError
 
 __all__ = ["Job", "load_results", "run_benchmark", "run_job"]
@@ -129,21 +130,12 @@ def _check(tasks: Sequence[str], optimizers: Sequence[str], seeds: int, budget: 
     if not tasks:
         raise UsageError("Give at least one task (--tasks) or a suite (--suite).")
     for o in optimizers:
-        if o not in OPTIMIZERS:
-            raise UsageError(
-                f"The optimizers must be among {sorted(OPTIMIZERS)}. Got {o!r} instead."
-            )
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise UsageError(f"The number of seeds must be an integer >= 1. Got {seeds!r} instead.")
-    if not isinstance(budget, int | float) or not budget > 0:
-        raise UsageError(f"The budget must be a number > 0. Got {budget!r} instead.")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise UsageError(f"The number of workers must be an integer >= 1. Got {workers!r}.")
+        check_choice("optimizers", o, sorted(OPTIMIZERS))
+    check_int("seeds", seeds, 1)
+    check_number("budget", budget, 0, open_low=True)
+    check_int("workers", workers, 1)
     for c in cuts or ():
-        if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c <= budget:
-            raise UsageError(
-                f"Each budget cut must be a number in (0, budget={budget:g}]. Got {c!r} instead."
-            )
+        check_number("cuts", c, 0, budget, open_low=True)
 
 
 def run_benchmark(

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from rocket_hpo._checks import check_bool, check_int, check_number
 from rocket_hpo.errors import UsageError
 
 __all__ = ["Agreement", "Trust", "rank_agreement"]
@@ -85,14 +86,7 @@ def rank_agreement(
         >>> round(a.spearman, 3), a.n, a.low < a.spearman < a.high
         (0.829, 6, True)
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, int | float):
-        raise UsageError(
-            f"The 'confidence' must be a number in [0, 1). Got {confidence!r} instead."
-        )
-    if not 0.0 <= float(confidence) < 1.0:
-        raise UsageError(
-            f"The 'confidence' must be a number in [0, 1). Got {confidence!r} instead."
-        )
+    check_number("confidence", confidence, 0, 1, open_high=True)
     xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if xa.shape != ya.shape or xa.ndim != 1:
         raise UsageError(
@@ -160,28 +154,11 @@ class Trust:
         return self.status(agreement) == "agrees" and agreement.low >= self.threshold
 
     def __post_init__(self) -> None:
-        t = self.threshold
-        if isinstance(t, bool) or not isinstance(t, int | float) or not -1.0 < float(t) < 1.0:
-            raise UsageError(
-                f"The 'threshold' parameter of Trust must be a number in (-1, 1). "
-                f"Got {t!r} instead."
-            )
-        m = self.min_pairs
-        if isinstance(m, bool) or not isinstance(m, int) or m < 4:
-            raise UsageError(
-                f"The 'min_pairs' parameter of Trust must be an int >= 4. Got {m!r} instead."
-            )
-        if not isinstance(self.sceptical, bool):
-            raise UsageError(
-                f"The 'sceptical' parameter of Trust must be a bool. "
-                f"Got {self.sceptical!r} instead."
-            )
-        c = self.confidence
-        if isinstance(c, bool) or not isinstance(c, int | float) or not 0.0 <= float(c) < 1.0:
-            raise UsageError(
-                f"The 'confidence' parameter of Trust must be a number in [0, 1). "
-                f"Got {c!r} instead."
-            )
+        of = "parameter of Trust"
+        check_number("threshold", self.threshold, -1, 1, open_low=True, open_high=True, kind=of)
+        check_int("min_pairs", self.min_pairs, 4, kind=of)
+        check_bool("sceptical", self.sceptical, kind=of)
+        check_number("confidence", self.confidence, 0, 1, open_high=True, kind=of)
 
     def measure(
         self, x: Sequence[float] | NDArray[Any], y: Sequence[float] | NDArray[Any]

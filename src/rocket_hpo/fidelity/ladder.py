@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rocket_hpo.errors import UsageError
+from rocket_hpo._checks import check_number, invalid
 
 __all__ = ["Ladder"]
 
 # Two fractions are the same rung when their logarithms differ by less than this.
 _SAME_RUNG = 1e-6
+_OF = "parameter of Ladder"
 
 
 @dataclass(frozen=True)
@@ -39,29 +40,11 @@ class Ladder:
 
     def __post_init__(self) -> None:
         for name in ("min_fraction", "max_fraction"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise UsageError(
-                    f"The {name!r} parameter of Ladder must be a number in (0, 1]. "
-                    f"Got {value!r} instead."
-                )
-            if not 0.0 < float(value) <= 1.0:
-                raise UsageError(
-                    f"The {name!r} parameter of Ladder must be a number in (0, 1]. "
-                    f"Got {value!r} instead."
-                )
+            check_number(name, getattr(self, name), 0, 1, open_low=True, kind=_OF)
         if self.min_fraction > self.max_fraction:
-            raise UsageError(
-                f"The 'min_fraction' parameter of Ladder must be <= max_fraction "
-                f"({self.max_fraction!r}). Got {self.min_fraction!r} instead."
-            )
-        eta = self.eta
-        if isinstance(eta, bool) or not isinstance(eta, int | float) or not float(eta) > 1.0:
-            raise UsageError(
-                f"The 'eta' parameter of Ladder must be a number > 1. Got {eta!r} instead."
-            )
-        if not math.isfinite(float(eta)):
-            raise UsageError(f"The 'eta' parameter of Ladder must be finite. Got {eta!r} instead.")
+            raise invalid("min_fraction", f"<= max_fraction ({self.max_fraction!r})",
+                          self.min_fraction, kind=_OF)
+        check_number("eta", self.eta, 1, open_low=True, kind=_OF)
 
     @property
     def fractions(self) -> tuple[float, ...]:

@@ -17,7 +17,7 @@ from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.errors import UsageError
+from rocket_hpo._checks import check_instance
 from rocket_hpo.fidelity.scheduler import SubsetScheduler
 from rocket_hpo.keys import data_fraction, has_fraction
 
@@ -82,16 +82,10 @@ class FidelitySampler(BaseSampler):
     """
 
     def __init__(self, base: BaseSampler, scheduler: SubsetScheduler | None = None) -> None:
-        if not isinstance(base, BaseSampler):
-            raise UsageError(
-                f"The 'base' parameter of FidelitySampler must be an Optuna sampler. "
-                f"Got {base!r} instead."
-            )
-        if scheduler is not None and not isinstance(scheduler, SubsetScheduler):
-            raise UsageError(
-                f"The 'scheduler' parameter of FidelitySampler must be a SubsetScheduler or "
-                f"None. Got {scheduler!r} instead."
-            )
+        of = "parameter of FidelitySampler"
+        check_instance("base", base, BaseSampler, "an Optuna sampler", kind=of)
+        check_instance("scheduler", scheduler, SubsetScheduler, "a SubsetScheduler", none=True,
+                       kind=of)
         self.base = base
         self.scheduler = scheduler or SubsetScheduler()
         self._promoted: dict[int, dict[str, Any]] = {}

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from optuna.trial import FrozenTrial, TrialState
 
+from rocket_hpo._checks import check_bool, check_instance, check_int, check_number
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
@@ -92,39 +93,18 @@ class SubsetScheduler(FidelityHook):
         seed: int = 0,
         claim_timeout: float = 30.0,
     ) -> None:
+        of = "parameter of SubsetScheduler"
         for name, value, kind in (
             ("ladder", ladder, Ladder),
             ("transfer", transfer, TransferRules),
             ("trust", trust, Trust),
         ):
-            if value is not None and not isinstance(value, kind):
-                raise UsageError(
-                    f"The {name!r} parameter of SubsetScheduler must be a {kind.__name__} or None. "
-                    f"Got {value!r} instead."
-                )
-        if not isinstance(start_at_learning_rung, bool):
-            raise UsageError(
-                f"The 'start_at_learning_rung' parameter of SubsetScheduler must be a bool. "
-                f"Got {start_at_learning_rung!r} instead."
-            )
-        t = claim_timeout
-        if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t < float("inf"):
-            raise UsageError(
-                f"The 'claim_timeout' parameter of SubsetScheduler must be a number of seconds "
-                f">= 0. Got {t!r} instead."
-            )
-        r = audit_rate
-        if isinstance(r, bool) or not isinstance(r, int | float) or not 0 <= r < 1:
-            raise UsageError(
-                f"The 'audit_rate' parameter of SubsetScheduler must be a number in [0, 1). "
-                f"Got {r!r} instead."
-            )
-        for name, count in (("max_audits", max_audits), ("seed", seed)):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise UsageError(
-                    f"The {name!r} parameter of SubsetScheduler must be an int >= 0. "
-                    f"Got {count!r} instead."
-                )
+            check_instance(name, value, kind, f"a {kind.__name__}", none=True, kind=of)
+        check_bool("start_at_learning_rung", start_at_learning_rung, kind=of)
+        check_number("claim_timeout", claim_timeout, 0, unit=" of seconds", kind=of)
+        check_number("audit_rate", audit_rate, 0, 1, open_high=True, kind=of)
+        check_int("max_audits", max_audits, 0, kind=of)
+        check_int("seed", seed, 0, kind=of)
         self.audit_rate = float(audit_rate)
         self.max_audits = max_audits
         self.seed = seed

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rocket_hpo._checks import check_number, invalid
+from rocket_hpo.errors import UsageError
+
 if TYPE_CHECKING:
     from torch.utils.data import Dataset, Subset
 
@@ -35,8 +38,7 @@ def nested_subset(
         >>> set(small) <= set(large)
         True
     """
-    if not isinstance(fraction, int | float) or not 0.0 < float(fraction) <= 1.0:
-        raise ValueError(f"The 'fraction' must be a number in (0, 1]. Got {fraction!r} instead.")
+    check_number("fraction", fraction, 0, 1, open_low=True)
     labels: Any
     if isinstance(n_or_labels, int | np.integer):
         labels = np.zeros(int(n_or_labels), dtype=np.int64)
@@ -97,17 +99,16 @@ def subset_dataset(
     try:
         n = len(dataset)  # type: ignore[arg-type]
     except TypeError:
-        raise ValueError(
-            f"The 'dataset' must be a map-style dataset with a length. "
-            f"Got {type(dataset).__name__}."
-        ) from None
+        raise invalid("dataset", "a map-style dataset with a length",
+                      type(dataset).__name__) from None
     if labels is None:
         labels = _labels_of(dataset)
     else:
         labels = np.asarray(labels.cpu() if hasattr(labels, "cpu") else labels)
         if labels.shape != (n,):
-            raise ValueError(
-                f"The 'labels' must have one entry per item ({n}). Got shape {labels.shape}."
+            raise UsageError(
+                f"The 'labels' parameter must have one entry per item ({n}). "
+                f"Got shape {labels.shape}."
             )
     source: int | NDArray[Any] = n if labels is None or not stratify else labels
     return Subset(dataset, nested_subset(source, fraction, seed).tolist())

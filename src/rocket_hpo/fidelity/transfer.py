@@ -21,11 +21,11 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rocket_hpo._checks import check_number, check_text
 from rocket_hpo.errors import UsageError
 
 __all__ = ["Scale", "TransferRules"]
@@ -50,22 +50,10 @@ class Scale:
     by: str = "data"
 
     def __post_init__(self) -> None:
-        if not isinstance(self.param, str) or not self.param:
-            raise UsageError(
-                f"The 'param' parameter of Scale must be a hyperparameter name. "
-                f"Got {self.param!r} instead."
-            )
-        p = self.power
-        if isinstance(p, bool) or not isinstance(p, int | float) or not math.isfinite(float(p)):
-            raise UsageError(
-                f"The 'power' parameter of Scale must be a finite number. Got {p!r} instead."
-            )
-        if not isinstance(self.by, str) or not self.by:
-            raise UsageError(
-                f"The 'by' parameter of Scale must be 'data' or a hyperparameter name. "
-                f"Got {self.by!r} instead."
-            )
-
+        of = "parameter of Scale"
+        check_text("param", self.param, "a hyperparameter name", kind=of)
+        check_number("power", self.power, kind=of)
+        check_text("by", self.by, "'data' or a hyperparameter name", kind=of)
 
 class TransferRules:
     """An ordered set of :class:`Scale` rules, applied on every promotion.

@@ -36,6 +36,13 @@ from typing import Any, Literal
 import optuna
 from optuna.trial import TrialState
 
+from rocket_hpo._checks import (
+    check_callable,
+    check_choice,
+    check_instance,
+    check_int,
+    check_number,
+)
 from rocket_hpo.errors import UsageError
 from rocket_hpo.keys import RAY_ATTRS, RAY_KIND, RAY_METRIC, RAY_NUMBER, RAY_REASON
 from rocket_hpo.runner import FAIL_KIND, FAIL_REASON, TrialCounts, count_trials, make_storage
@@ -183,25 +190,14 @@ def run_ray(
     Returns:
         How the study's trials stand at the end.
     """
-    if not isinstance(space, Space):
-        raise UsageError(f"The 'space' parameter must be a rocket_hpo Space. Got {space!r}.")
-    if not callable(objective):
-        raise UsageError(f"The 'objective' parameter must be callable. Got {objective!r}.")
-    for name, value, low in (("n_trials", n_trials, 1), ("max_concurrent", max_concurrent, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise UsageError(f"The {name!r} parameter must be an int >= {low}. Got {value!r}.")
-    if direction not in ("minimize", "maximize"):
-        raise UsageError(
-            f"The 'direction' parameter must be 'minimize' or 'maximize'. Got {direction!r}."
-        )
-    if not isinstance(cpus_per_trial, int | float) or cpus_per_trial <= 0:
-        raise UsageError(f"The 'cpus_per_trial' parameter must be > 0. Got {cpus_per_trial!r}.")
-    if timeout_per_trial is not None and (
-        not isinstance(timeout_per_trial, int | float) or timeout_per_trial <= 0
-    ):
-        raise UsageError(
-            f"The 'timeout_per_trial' parameter must be > 0 or None. Got {timeout_per_trial!r}."
-        )
+    check_instance("space", space, Space, "a rocket_hpo Space")
+    check_callable("objective", objective)
+    check_int("n_trials", n_trials, 1)
+    check_int("max_concurrent", max_concurrent, 1)
+    check_choice("direction", direction, ("minimize", "maximize"))
+    check_number("cpus_per_trial", cpus_per_trial, 0, open_low=True)
+    check_number("timeout_per_trial", timeout_per_trial, 0, open_low=True, unit=" of seconds",
+                 none=True)
     try:
         import ray
         from ray import tune

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import optuna
 
+from rocket_hpo._checks import check_callable, check_instance, check_int, check_number
 from rocket_hpo.errors import UsageError
 from rocket_hpo.runner._loop import Callback, TrialCounts, count_trials, run_worker
 from rocket_hpo.runner._processes import WorkerArgs, WorkerError, run_processes
@@ -16,12 +16,6 @@ from rocket_hpo.runner._storage import shareable, storage_url
 from rocket_hpo.runner._urls import display_url
 
 __all__ = ["WorkerError", "optimize"]
-
-
-def _check_int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise UsageError(f"The {name!r} parameter must be an int >= {low}. Got {value!r} instead.")
-    return value
 
 
 def _check_picklable(name: str, value: object) -> None:
@@ -45,34 +39,16 @@ def _validate(
     timeout_per_trial: object,
     poll_interval: object,
 ) -> None:
-    if not isinstance(study, optuna.Study):
-        raise UsageError(f"The 'study' parameter must be an optuna.Study. Got {study!r} instead.")
-    if not callable(objective):
-        raise UsageError(
-            f"The 'objective' parameter must be a callable taking a trial. Got {objective!r}."
-        )
+    check_instance("study", study, optuna.Study, "an optuna.Study")
+    check_callable("objective", objective, "a callable taking a trial")
     if n_trials is None and budget is None:
         raise UsageError("Give 'n_trials', 'budget' or both. Got neither.")
-    if n_trials is not None:
-        _check_int("n_trials", n_trials, 1)
-    if budget is not None:
-        ok = isinstance(budget, int | float) and not isinstance(budget, bool)
-        if not ok or not math.isfinite(float(budget)) or float(budget) <= 0:  # type: ignore[arg-type]
-            raise UsageError(
-                f"The 'budget' parameter must be a finite number > 0 (full-data "
-                f"equivalents) or None. Got {budget!r} instead."
-            )
-    _check_int("n_workers", n_workers, 1)
-    for name, value in (("timeout_per_trial", timeout_per_trial), ("poll_interval", poll_interval)):
-        if value is None and name == "timeout_per_trial":
-            continue
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if not ok or not math.isfinite(float(value)) or float(value) <= 0:  # type: ignore[arg-type]
-            raise UsageError(
-                f"The {name!r} parameter must be a finite number of seconds > 0"
-                f"{' or None' if name == 'timeout_per_trial' else ''}. Got {value!r} instead."
-            )
-
+    check_int("n_trials", n_trials, 1, none=True)
+    check_number("budget", budget, 0, open_low=True, unit=" (full-data equivalents)", none=True)
+    check_int("n_workers", n_workers, 1)
+    check_number("timeout_per_trial", timeout_per_trial, 0, open_low=True, unit=" of seconds",
+                 none=True)
+    check_number("poll_interval", poll_interval, 0, open_low=True, unit=" of seconds")
 
 def optimize(
     study: optuna.Study,
@@ -155,7 +131,7 @@ def optimize(
     """
     _validate(study, objective, n_trials, budget, n_workers, timeout_per_trial, poll_interval)
     restarts_left = (
-        2 * n_workers if max_restarts is None else _check_int("max_restarts", max_restarts, 0)
+        2 * n_workers if max_restarts is None else check_int("max_restarts", max_restarts, 0)
     )
     timeout = None if timeout_per_trial is None else float(timeout_per_trial)
     if n_workers == 1:
@@ -175,11 +151,8 @@ def optimize(
     if sampler_factory is None:
         _check_picklable("sampler", study.sampler)
     else:
-        if not callable(sampler_factory):
-            raise UsageError(
-                f"The 'sampler_factory' parameter must be a callable returning a sampler, "
-                f"or None. Got {sampler_factory!r} instead."
-            )
+        check_callable("sampler_factory", sampler_factory, "a callable returning a sampler",
+                       none=True)
         _check_picklable("sampler_factory", sampler_factory)
     args = WorkerArgs(
         storage=study._storage,

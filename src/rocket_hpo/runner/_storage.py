@@ -17,6 +17,7 @@ import sqlalchemy
 from optuna.storages import BaseStorage, InMemoryStorage, RDBStorage
 from optuna.trial import TrialState
 
+from rocket_hpo._checks import check_int, check_text, invalid
 from rocket_hpo.errors import UsageError
 from rocket_hpo.runner._urls import display_url, hide_password
 
@@ -83,33 +84,13 @@ def make_storage(
         >>> study = optuna.create_study(storage=storage)
     """
     url = DEFAULT_STORAGE if url is None else url
-    if not isinstance(url, str) or not url:
-        raise UsageError(f"The 'storage' URL must be a non-empty string. Got {url!r} instead.")
-    if isinstance(heartbeat_interval, bool) or not isinstance(heartbeat_interval, int):
-        raise UsageError(
-            f"The 'heartbeat_interval' parameter must be an int >= 1 (seconds). "
-            f"Got {heartbeat_interval!r} instead."
-        )
-    if heartbeat_interval < 1:
-        raise UsageError(
-            f"The 'heartbeat_interval' parameter must be an int >= 1 (seconds). "
-            f"Got {heartbeat_interval!r} instead."
-        )
-    if grace_period is not None and (
-        isinstance(grace_period, bool)
-        or not isinstance(grace_period, int)
-        or grace_period <= heartbeat_interval
-    ):
-        raise UsageError(
-            f"The 'grace_period' parameter must be None or an int > heartbeat_interval "
-            f"({heartbeat_interval}). Got {grace_period!r} instead."
-        )
-    if max_retry is not None and (
-        isinstance(max_retry, bool) or not isinstance(max_retry, int) or max_retry < 0
-    ):
-        raise UsageError(
-            f"The 'max_retry' parameter must be None or an int >= 0. Got {max_retry!r} instead."
-        )
+    check_text("storage", url, "a non-empty URL string")
+    check_int("heartbeat_interval", heartbeat_interval, 1)
+    check_int("grace_period", grace_period, none=True)
+    if grace_period is not None and grace_period <= heartbeat_interval:
+        raise invalid("grace_period", f"an integer > heartbeat_interval ({heartbeat_interval}) "
+                      "or None", grace_period)
+    check_int("max_retry", max_retry, 0, none=True)
     if url == MEMORY:
         return InMemoryStorage()
     try:

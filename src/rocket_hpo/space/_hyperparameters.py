@@ -10,12 +10,15 @@ from typing import Any, TypeAlias
 
 import numpy as np
 
+from rocket_hpo.errors import UsageError
+
 Value: TypeAlias = float | int | str | bool | None
 Config: TypeAlias = dict[str, Any]
 
 
-class SpaceError(ValueError):
-    """An invalid search space, or a configuration that does not fit one."""
+class SpaceError(UsageError):
+    """An invalid search space, or a configuration that does not fit one (a
+    :class:`~rocket_hpo.errors.UsageError`: its messages name the hyperparameter)."""
 
 
 def _fmt(value: Any) -> str:

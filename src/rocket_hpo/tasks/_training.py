@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from rocket_hpo._checks import invalid
 from rocket_hpo.space import Config
 from rocket_hpo.tasks.base import DivergenceError
 
@@ -63,7 +64,8 @@ def build_optimizer(params: Iterable[nn.Parameter], config: Config) -> torch.opt
         return torch.optim.RMSprop(
             params, lr=lr, momentum=config["momentum"], eps=config["eps"], weight_decay=wd
         )
-    raise ValueError(f"The 'optimizer' must be one of sgd, adam, adamw, rmsprop. Got {name!r}.")
+    raise invalid("optimizer", "one of 'sgd', 'adam', 'adamw', 'rmsprop'", name,
+                  kind="hyperparameter")
 
 
 def lr_multiplier(config: Config, step: int, total: int, steps_per_epoch: int) -> float:
@@ -92,7 +94,8 @@ def lr_multiplier(config: Config, step: int, total: int, steps_per_epoch: int) -
     elif kind == "exponential":
         factor = config["exp_gamma"] ** epoch
     else:
-        raise ValueError(f"Unknown scheduler {kind!r}.")
+        raise invalid("scheduler", "one of 'constant', 'cosine', 'step', 'exponential', "
+                      "'onecycle'", kind, kind="hyperparameter")
     warm = config.get("warmup", 0.0) * total
     if warm > 0 and step < warm:
         factor *= (step + 1) / (warm + 1)

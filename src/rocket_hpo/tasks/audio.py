@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from rocket_hpo._checks import check_choice
 from rocket_hpo.space import Config, Hyperparameter, Int
 from rocket_hpo.tasks._augment import stripe_mask
 from rocket_hpo.tasks._hyperparameters import noise_space, switched
@@ -83,8 +84,7 @@ class SpokenDigits(TorchTask):
     reference_batch = 32
 
     def __init__(self, target: str = "digit") -> None:
-        if target not in ("digit", "speaker"):
-            raise ValueError(f"The 'target' must be 'digit' or 'speaker'. Got {target!r}.")
+        check_choice("target", target, ("digit", "speaker"))
         self.target = target
         self.name = "fsdd" if target == "digit" else "fsdd_speaker"
         what = "spoken digit (10 classes)" if target == "digit" else "speaker (6 classes)"

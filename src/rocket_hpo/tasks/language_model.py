@@ -13,6 +13,7 @@ import math
 import torch
 from torch import nn
 
+from rocket_hpo._checks import check_choice
 from rocket_hpo.space import Config, Float, Hyperparameter
 from rocket_hpo.tasks._augment import token_corruption
 from rocket_hpo.tasks._hyperparameters import switched
@@ -55,8 +56,7 @@ class CharLanguageModel(TorchTask):
     reference_batch = 32
 
     def __init__(self, dataset: str = "sst2") -> None:
-        if dataset not in ("sst2", "trec"):
-            raise ValueError(f"The 'dataset' must be 'sst2' or 'trec'. Got {dataset!r}.")
+        check_choice("dataset", dataset, ("sst2", "trec"))
         self.dataset = dataset
         self.name = f"charlm_{dataset}"
         self.description = f"language modelling: character GRU on {dataset.upper()} text"

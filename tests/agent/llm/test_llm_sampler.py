@@ -81,7 +81,7 @@ def test_same_seed_same_proposals(model_path):
 
 
 def test_llm_policy_arguments_are_checked(model_path, tmp_path):
-    with pytest.raises(ValueError, match="'policy' argument must be 'compact' or 'llm'"):
+    with pytest.raises(ValueError, match="'policy' parameter must be 'compact' or 'llm'"):
         RocketSampler(SPACE, policy="gpt")
     with pytest.raises(ValueError, match="needs 'model_path'"):
         RocketSampler(SPACE, policy="llm")

@@ -32,6 +32,7 @@ from rocket_hpo.agent.llm._grammar import Grammar, Trace
 from rocket_hpo.agent.llm._prompt import History, build_prompt, user_message
 from rocket_hpo.agent.llm._settings import LLMSettings
 from rocket_hpo.agent.llm._update import UpdateStats, lm_group_update
+from rocket_hpo.errors import UsageError
 from rocket_hpo.space import Config, Space
 
 __all__ = ["LLMAgent", "load_pretrained", "pick_device"]
@@ -46,13 +47,13 @@ def load_pretrained(model_path: str | Path, device: torch.device | None = None) 
     """(model, tokenizer) from a local directory; never downloads (``local_files_only``).
 
     Raises:
-        ValueError: naming the path, when it is not a directory with a model in it.
+        UsageError: naming the path, when it is not a directory with a model in it.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = Path(model_path).expanduser()
     if not (path / "config.json").is_file():
-        raise ValueError(
+        raise UsageError(
             "The 'model_path' must be a local directory holding a Hugging Face causal LM "
             f"(config.json, weights, tokenizer). Got {str(model_path)!r}, which has no "
             "config.json. Nothing is downloaded at run time: save the model there first."
@@ -223,16 +224,16 @@ class LLMAgent:
         """Continue from :meth:`state_bytes` of an agent on the same base model.
 
         Raises:
-            ValueError: when the saved state is not the language-model backend's or was
+            UsageError: when the saved state is not the language-model backend's or was
                 made on a different model.
         """
         from peft import set_peft_model_state_dict
 
         state = torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
         if state.get("backend") != "llm":
-            raise ValueError("The saved agent state is not a language-model policy's.")
+            raise UsageError("The saved agent state is not a language-model policy's.")
         if state["fingerprint"] != self.fingerprint:
-            raise ValueError(
+            raise UsageError(
                 f"The saved adapters were trained on a model {state['fingerprint']}; "
                 f"the 'model_path' given holds {self.fingerprint}."
             )

@@ -28,12 +28,14 @@ import torch
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from rocket_hpo._checks import check_instance
 from rocket_hpo.agent._advantages import trial_score
 from rocket_hpo.agent._checkpoint import load_state, save_state, write_signals
 from rocket_hpo.agent._settings import check_policy
 from rocket_hpo.agent.llm._agent import LLMAgent
 from rocket_hpo.agent.llm._grammar import Trace
 from rocket_hpo.agent.llm._settings import LLMSettings
+from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity import data_fraction
 from rocket_hpo.space import Categorical, Config, Space, SpaceError
 
@@ -54,21 +56,19 @@ def make_backend(
     """The backend for ``RocketSampler(policy=..., model_path=...)``, arguments checked.
 
     Raises:
-        ValueError: naming the argument, for an unknown policy, a missing space or model
-            path, or a model path given to the compact policy.
-        TypeError: for settings of the wrong kind or unknown setting names.
+        UsageError: naming the argument, for an unknown policy, a missing space or model
+            path, a model path given to the compact policy, settings of the wrong kind or
+            unknown setting names.
     """
     if policy == "llm" and space is None:
-        raise ValueError(
+        raise UsageError(
             "policy='llm' needs a 'space': the model's output is constrained to it. Got None."
         )
     check_policy(policy, model_path)
     # RocketSampler calls this only for "llm" or with a model path, which "compact" refuses.
     assert policy == "llm" and space is not None
-    if settings is not None and not isinstance(settings, LLMSettings):
-        raise TypeError(
-            f"With policy='llm', 'settings' must be an LLMSettings. Got {settings!r} instead."
-        )
+    check_instance("settings", settings, LLMSettings, "an LLMSettings (with policy='llm')",
+                   none=True)
     llm_settings = LLMSettings.from_kwargs(settings, **overrides)
     seed = int(np.random.SeedSequence().entropy % (2**31)) if seed is None else int(seed)  # type: ignore[operator]
     return LLMBackend(space, model_path, seed, llm_settings)
@@ -95,7 +95,7 @@ class LLMBackend:
     ) -> None:
         if agent is None:
             if model_path is None:
-                raise ValueError(
+                raise UsageError(
                     "policy='llm' needs 'model_path': a local directory holding a causal "
                     "language model and its tokenizer. Got None."
                 )
@@ -126,7 +126,7 @@ class LLMBackend:
     def load_state_bytes(self, data: bytes) -> None:
         state = torch.load(io.BytesIO(data), weights_only=True)
         if not isinstance(state, dict) or "agent" not in state:
-            raise ValueError(
+            raise UsageError(
                 "The study holds the compact policy's state; it cannot be resumed with "
                 "policy='llm' (resume it with the policy it was started with)."
             )

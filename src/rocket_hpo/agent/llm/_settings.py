@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rocket_hpo._checks import check_bool
 from rocket_hpo.agent._settings import check_settings, replace_settings
 
 __all__ = ["LLMSettings"]
@@ -19,10 +20,11 @@ class LLMSettings:
     Example:
         >>> LLMSettings(lora_rank=4).lora_rank
         4
-        >>> LLMSettings(clip=-1.0)
-        Traceback (most recent call last):
-        ...
-        ValueError: The 'clip' setting must be a finite number >= 0. Got -1.0 instead.
+        >>> try:
+        ...     LLMSettings(clip=-1.0)
+        ... except ValueError as e:
+        ...     print(e)
+        The 'clip' setting must be a finite number >= 0. Got -1.0 instead.
     """
 
     group_size: int = 8
@@ -75,18 +77,9 @@ class LLMSettings:
             "int_values": 2, "batch_size": 1,
         }
         unit = ("elite_fraction", "entropy_floor")
-        nonneg = ("lora_alpha", "learning_rate", "clip", "kl_coef", "entropy_coef",
-                  "group_weight", "temperature")
-        check_settings(self, ints, unit, nonneg)
-        if not isinstance(self.count_prior, bool):
-            raise ValueError(
-                f"The 'count_prior' setting must be true or false. Got {self.count_prior!r}."
-            )
-        for name in ("learning_rate", "temperature"):
-            if getattr(self, name) <= 0:
-                raise ValueError(
-                    f"The {name!r} setting must be > 0. Got {getattr(self, name)!r} instead."
-                )
+        nonneg = ("lora_alpha", "clip", "kl_coef", "entropy_coef", "group_weight")
+        check_settings(self, ints, unit, nonneg, positive=("learning_rate", "temperature"))
+        check_bool("count_prior", self.count_prior, kind="setting")
 
     @classmethod
     def from_kwargs(cls, base: LLMSettings | None = None, **overrides: Any) -> LLMSettings:

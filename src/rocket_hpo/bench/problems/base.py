@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from typing import Literal
 
-from rocket_hpo.errors import UsageError
+from rocket_hpo._checks import check_number
 from rocket_hpo.space import Config, Space
 
 __all__ = ["Problem", "check_fraction", "normalised_regret"]
@@ -14,10 +13,7 @@ __all__ = ["Problem", "check_fraction", "normalised_regret"]
 
 def check_fraction(fraction: float) -> float:
     """``fraction`` as a float in (0, 1], or a :class:`UsageError` naming the parameter."""
-    ok = isinstance(fraction, int | float) and not isinstance(fraction, bool)
-    if not ok or not math.isfinite(float(fraction)) or not 0.0 < float(fraction) <= 1.0:
-        raise UsageError(f"The 'fraction' must be a number in (0, 1]. Got {fraction!r} instead.")
-    return float(fraction)
+    return float(check_number("fraction", fraction, 0, 1, open_low=True))
 
 
 class Problem(ABC):
