@@ -84,8 +84,8 @@ class AgentSettings:
     """The policy draws this many configurations per trial and a Gaussian process fitted to
     its context keeps the one with the largest expected improvement (once three results
     are in, and when the space is given); 0 or 1: the policy's single draw is the
-    proposal. 64 was chosen on development seeds against 16 (`benchmarks/agent/results/
-    policy/tried/screen-summary.md`)."""
+    proposal. 64 was chosen on development seeds against 16
+    (``benchmarks/agent/results/policy/tried/screen-summary.md``)."""
 
     def __post_init__(self) -> None:
         check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),
