@@ -338,12 +338,15 @@ class CompactBackend:
     def _screened(self, columns: Columns, ctx: Context, fraction: float,
                   rng: np.random.Generator,
                   ) -> tuple[np.ndarray[Any, Any], dict[str, Any] | None]:
-        """The policy's draw; with ``screen`` K > 1 and a few finished results, the one of
+        """The policy's draw; with ``screen`` K > 1 and a few differing results, the one of
         its K draws with the largest expected improvement under a Gaussian process fitted
         to the context (see :mod:`rocket_hpo.agent._screen`), and what the screen did."""
         k = self.settings.screen
         finite = ~ctx.failed
-        if k <= 1 or finite.sum() < 3:
+        # A model needs results that differ: on a plateau (every result the same so far,
+        # e.g. a network that has not learned at all) it would only steer away from the
+        # failures, so the policy explores on its own until two results differ.
+        if k <= 1 or finite.sum() < 3 or np.ptp(ctx.z[finite]) == 0:
             return decode(self.policy, columns, [ctx], range(len(columns.heads)), fraction,
                           rng, log_probs=False)[0][0], None
         draws = decode(self.policy, columns, [ctx] * k, range(len(columns.heads)), fraction,
