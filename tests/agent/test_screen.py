@@ -103,3 +103,17 @@ def test_the_screen_is_on_by_default_and_checked() -> None:
     with pytest.raises(ValueError, match="'screen' setting must be an integer >= 0"):
         RocketSampler(NESTED, seed=0, screen=-1)
     assert isinstance(HistoryPolicy(), torch.nn.Module)
+
+
+def test_a_plateau_is_left_to_the_policy_until_two_results_differ() -> None:
+    # dl/wine, seed 0: three trainings at the trivial score and one failure; a model fitted
+    # to that only learns to avoid the failure and kept the study on the plateau.
+    backend = RocketSampler(NESTED, seed=0, screen=16)._backend
+    rng = np.random.default_rng(0)
+    cols = Columns.from_space(NESTED)
+    units = np.stack([cols.encode(NESTED.sample(rng)) for _ in range(4)])
+    flat = np.array([0.306, 0.306, 0.306, -np.inf])
+    ctx = make_context(units, flat, np.ones(4), limit=24)
+    assert backend._screened(cols, ctx, 1.0, np.random.default_rng(5))[1] is None
+    ctx = make_context(units, np.array([0.306, 0.889, 0.306, -np.inf]), np.ones(4), limit=24)
+    assert backend._screened(cols, ctx, 1.0, np.random.default_rng(5))[1] is not None
