@@ -117,3 +117,21 @@ def test_a_plateau_is_left_to_the_policy_until_two_results_differ() -> None:
     assert backend._screened(cols, ctx, 1.0, np.random.default_rng(5))[1] is None
     ctx = make_context(units, np.array([0.306, 0.889, 0.306, -np.inf]), np.ones(4), limit=24)
     assert backend._screened(cols, ctx, 1.0, np.random.default_rng(5))[1] is not None
+
+
+def test_a_model_that_cannot_be_fitted_leaves_the_policy_draw(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def singular(*args: object, **kwargs: object) -> GaussianProcess:
+        raise torch.linalg.LinAlgError("not positive definite")
+
+    monkeypatch.setattr(GaussianProcess, "fit", singular)
+    backend = RocketSampler(NESTED, seed=0, screen=16)._backend
+    rng = np.random.default_rng(0)
+    cols = Columns.from_space(NESTED)
+    units = np.stack([cols.encode(NESTED.sample(rng)) for _ in range(6)])
+    ctx = make_context(units, rng.normal(size=6), np.ones(6), limit=24)
+    draws = decode(backend.policy, cols, [ctx] * 16, range(len(NESTED)), 1.0,
+                   np.random.default_rng(5), log_probs=False)[0]
+    chosen, record = backend._screened(cols, ctx, 1.0, np.random.default_rng(5))
+    assert record is None and np.array_equal(chosen, draws[0], equal_nan=True)

@@ -351,11 +351,14 @@ class CompactBackend:
                           rng, log_probs=False)[0][0], None
         draws = decode(self.policy, columns, [ctx] * k, range(len(columns.heads)), fraction,
                        rng, log_probs=False)[0]
-        gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices)
         log_f = math.log(fraction)
         here = np.isclose(ctx.log_fraction, log_f) & finite
         best = float(ctx.z[here].max() if here.any() else ctx.z[finite].max())
-        mean, std = gp.predict(draws, np.full(k, log_f))
+        try:
+            gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices)
+            mean, std = gp.predict(draws, np.full(k, log_f))
+        except RuntimeError:  # a kernel matrix no jitter makes positive definite: no screen
+            return draws[0], None
         log_ei = log_expected_improvement(mean, std, best)
         i = int(torch.argmax(log_ei))
         return draws[i], {"draws": k, "chosen": i, "log_ei": float(log_ei[i])}

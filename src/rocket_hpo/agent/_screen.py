@@ -35,7 +35,7 @@ _SQRT5 = math.sqrt(5.0)
 _LOG_FRACTION_SCALE = 8.0  # log(1/27) / 8 ~ -0.4: fractions span part of the unit scale
 
 
-def _features(units: _Array, log_fraction: _Array, n_choices: _Array) -> tuple[Tensor, Tensor]:
+def _features(units: _Array, log_fraction: _Array) -> tuple[Tensor, Tensor]:
     """(N, D + 1) values (inactive -> 0) and (N, D + 1) active flags; last column fraction."""
     active = ~np.isnan(units)
     x = np.where(active, units, 0.0)
@@ -87,7 +87,7 @@ class GaussianProcess:
     @classmethod
     def fit(cls, units: _Array, log_fraction: _Array, y: _Array, n_choices: _Array,
             start: Tensor | None = None, iterations: int = 40) -> GaussianProcess:
-        x, on = _features(units, log_fraction, n_choices)
+        x, on = _features(units, log_fraction)
         categorical = torch.as_tensor(np.append(np.asarray(n_choices) > 0, False))
         yt = torch.as_tensor(y, dtype=torch.float64)
         D = x.shape[1]
@@ -143,7 +143,7 @@ class GaussianProcess:
 
     def predict(self, units: _Array, log_fraction: _Array) -> tuple[Tensor, Tensor]:
         """(K,) posterior mean and standard deviation at K configurations."""
-        x, on = _features(units, log_fraction, np.zeros(0))
+        x, on = _features(units, log_fraction)
         with torch.no_grad():
             k = self._kernel(self.log_params, x, on, self.x, self.on, self.categorical)
             mean = k @ self.alpha
