@@ -33,6 +33,7 @@ __all__ = ["GaussianProcess", "log_expected_improvement"]
 _Array = NDArray[Any]
 _SQRT5 = math.sqrt(5.0)
 _LOG_FRACTION_SCALE = 8.0  # log(1/27) / 8 ~ -0.4: fractions span part of the unit scale
+_FIT_ITERATIONS = 40  # L-BFGS iterations per fit, from the same start every time
 
 
 def _features(units: _Array, log_fraction: _Array) -> tuple[Tensor, Tensor]:
@@ -79,22 +80,20 @@ class GaussianProcess:
     x: Tensor
     on: Tensor
     categorical: Tensor
-    y: Tensor
     log_params: Tensor  # D + 1 inverse squared length scales, signal, noise (all logs)
     chol: Tensor
     alpha: Tensor
 
     @classmethod
     def fit(cls, units: _Array, log_fraction: _Array, y: _Array, n_choices: _Array,
-            start: Tensor | None = None, iterations: int = 40) -> GaussianProcess:
+            ) -> GaussianProcess:
         x, on = _features(units, log_fraction)
         categorical = torch.as_tensor(np.append(np.asarray(n_choices) > 0, False))
         yt = torch.as_tensor(y, dtype=torch.float64)
         D = x.shape[1]
-        if start is None or start.shape[0] != D + 2:
-            start = torch.cat([torch.zeros(D), torch.tensor([0.0, math.log(1e-2)])]).double()
+        start = torch.cat([torch.zeros(D), torch.tensor([0.0, math.log(1e-2)])]).double()
         params = start.clone().requires_grad_(True)
-        opt = torch.optim.LBFGS([params], lr=0.5, max_iter=iterations,
+        opt = torch.optim.LBFGS([params], lr=0.5, max_iter=_FIT_ITERATIONS,
                                 line_search_fn="strong_wolfe")
 
         def closure() -> Tensor:
@@ -111,7 +110,7 @@ class GaussianProcess:
         if not torch.isfinite(p).all():
             p = start.clone()
         chol, alpha = cls._solve(p, x, on, categorical, yt)
-        return cls(x, on, categorical, yt, p, chol, alpha)
+        return cls(x, on, categorical, p, chol, alpha)
 
     @staticmethod
     def _kernel(p: Tensor, a: Tensor, a_on: Tensor, b: Tensor, b_on: Tensor,
@@ -136,7 +135,9 @@ class GaussianProcess:
         chol, alpha = cls._solve(p, x, on, categorical, y)
         nll = 0.5 * (y * alpha).sum() + torch.log(torch.diagonal(chol)).sum()
         D = x.shape[1]
-        # priors: length scales near the unit scale, signal near the data's, noise small
+        # priors: length scales near the unit scale, signal near the data's, noise small.
+        # As written the signal and noise terms broadcast over the D length scales, so they
+        # weigh D times; that is the prior every reported run used (issue 21's note).
         prior = 0.5 * (p[:D] / 2.0) ** 2 + 0.5 * (p[D] / 1.5) ** 2 \
             + 0.5 * ((p[D + 1] - math.log(1e-2)) / 3.0) ** 2
         return nll + prior.sum()
