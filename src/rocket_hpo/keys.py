@@ -1,5 +1,5 @@
-"""Every attribute name Rocket stores in a study, and the one function that reads a trial's
-data fraction.
+"""Every attribute name Rocket stores in a study, the one function that reads a trial's
+data fraction, and the one that counts its cost.
 
 All of them are plain Optuna user or system attributes (JSON values), so optuna-dashboard and
 ``study.trials`` show them too. A name is written here once; every module imports it.
@@ -18,6 +18,12 @@ Trial user attributes:
   ``enqueued``.
 - ``fail_reason`` and ``rocket:fail_kind``: why a failed trial failed, in words and as a kind.
 - ``train_seconds``: the objective's training time.
+- ``rocket:cost`` (:data:`COST`): the compute the trial's training used relative to the same
+  configuration's full-data run (examples processed over the full run's, under the same
+  epochs, batch size and step cap); recorded by tasks that train by optimizer steps (the
+  built-in ones), read by :func:`trial_cost`.
+- ``rocket:compute`` (:data:`COMPUTE`): the raw numbers behind it, ``{"steps", "examples",
+  "full_steps", "full_examples"}``.
 
 Trial system attributes: ``rocket:signals`` (the learning signals of the stage the trial's
 start ran), ``rocket:screen`` (what the policy's screen chose, when it ran) and Optuna's own
@@ -39,15 +45,23 @@ Example:
     >>> trial.set_user_attr(FIDELITY_PARAM, 1 / 9)
     >>> round(data_fraction(trial), 4)
     0.1111
+    >>> round(trial_cost(trial), 4), cost_basis(trial)  # nothing recorded: the fraction
+    (0.1111, 'fraction')
+    >>> trial.set_user_attr(COST, 0.5)  # a step-capped rung used half the full run's compute
+    >>> trial_cost(trial), cost_basis(trial)
+    (0.5, 'compute')
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Literal
 
 __all__ = [
     "AGREEMENT",
     "AUDIT",
+    "COMPUTE",
+    "COST",
     "FAIL_KIND",
     "FAIL_REASON",
     "FIDELITY_PARAM",
@@ -72,8 +86,10 @@ __all__ = [
     "TARGET_ATTR",
     "TRAIN_SECONDS",
     "TRANSFER",
+    "cost_basis",
     "data_fraction",
     "has_fraction",
+    "trial_cost",
 ]
 
 # --- trial user attributes ------------------------------------------------------------------
@@ -90,6 +106,10 @@ FAIL_KIND = "rocket:fail_kind"
 """User attribute of a failed trial: ``exception``, ``non-finite``, ``bad-value``, ``timeout``,
 ``crash`` (the objective's process died), ``interrupted`` or ``surplus``."""
 TRAIN_SECONDS = "train_seconds"
+COST = "rocket:cost"
+"""User attribute: the trial's compute relative to its configuration's full-data run."""
+COMPUTE = "rocket:compute"
+"""User attribute: ``{"steps", "examples", "full_steps", "full_examples"}`` behind :data:`COST`."""
 
 # --- trial system attributes ----------------------------------------------------------------
 SIGNALS_KEY = "rocket:signals"
@@ -120,8 +140,8 @@ RAY_KIND = "rocket_fail_kind"
 
 
 def data_fraction(trial: Any) -> float:
-    """The fraction of the training data ``trial`` trains on (1.0 = full data), which is also
-    its cost in full-data equivalents. The one reader of :data:`FIDELITY_PARAM`.
+    """The fraction of the training data ``trial`` trains on (1.0 = full data). The one
+    reader of :data:`FIDELITY_PARAM`; its cost is :func:`trial_cost`.
 
     ``trial`` is an Optuna ``Trial``, ``FrozenTrial`` or anything with ``user_attrs``.
     """
@@ -132,3 +152,30 @@ def data_fraction(trial: Any) -> float:
 def has_fraction(trial: Any) -> bool:
     """Whether a fidelity scheduler (or the user) chose ``trial``'s data fraction."""
     return FIDELITY_PARAM in getattr(trial, "user_attrs", {})
+
+
+def _recorded_cost(trial: Any) -> float | None:
+    value = getattr(trial, "user_attrs", {}).get(COST)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
+
+
+def trial_cost(trial: Any) -> float:
+    """``trial``'s cost in full-data equivalents: the compute its training used relative to
+    the same configuration's full-data run (:data:`COST`, which the built-in tasks record),
+    else its nominal data fraction (objectives that record nothing: surrogates, plain
+    functions). The one function that counts cost: the ledger, the report, the runner's
+    budget and the benchmark harness all call it.
+
+    ``trial`` is an Optuna ``Trial``, ``FrozenTrial`` or anything with ``user_attrs`` (such
+    as a task's ``EvalResult``).
+    """
+    recorded = _recorded_cost(trial)
+    return data_fraction(trial) if recorded is None else recorded
+
+
+def cost_basis(trial: Any) -> Literal["compute", "fraction"]:
+    """What :func:`trial_cost` charges ``trial``: its recorded ``compute``, or its nominal
+    ``fraction``."""
+    return "fraction" if _recorded_cost(trial) is None else "compute"

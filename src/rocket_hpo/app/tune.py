@@ -73,7 +73,8 @@ class _Target:
     space: Space
     direction: Literal["minimize", "maximize"]
     metric: str
-    evaluate: Callable[..., float]
+    evaluate: Callable[..., Any]
+    """Returns the score, or a task's ``EvalResult`` (whose compute the trial records)."""
     fidelity: dict[str, Any]
     agent: dict[str, Any] = field(default_factory=dict)
     full_data_reason: str | None = None

@@ -30,10 +30,11 @@ from rocket_hpo.tasks._training import (
     fit,
     gaussian_noise,
     pick_device,
+    planned_compute,
     predict,
     regression_loss,
 )
-from rocket_hpo.tasks.base import EvalResult, Task
+from rocket_hpo.tasks.base import Compute, EvalResult, Task
 
 __all__ = ["RegressionTask", "Splits", "TorchTask", "accuracy"]
 
@@ -149,6 +150,10 @@ class TorchTask(Task):
     ) -> EvalResult:
         """Train ``config`` on a nested ``fraction`` of the training rows and score it.
 
+        The result carries the compute the training used and what the same configuration
+        uses on every training row (under the same :attr:`max_steps`), so that a capped
+        small rung is charged the steps it ran, not its fraction.
+
         Raises:
             SpaceError: ``config`` does not fit :attr:`space`.
             DivergenceError: training blew up; the message says how and when.
@@ -175,6 +180,8 @@ class TorchTask(Task):
             max_steps=self.max_steps,
             augment=self._augment(config),
         )
+        full = planned_compute(len(data.y_train), int(config["batch_size"]),
+                               int(config["epochs"]), self.max_steps)
         score = self._score(predict(model, data.x_val), data.x_val, data.y_val)
         test_score = None
         if test:
@@ -185,6 +192,8 @@ class TorchTask(Task):
             fraction=fraction,
             seconds=time.perf_counter() - start,
             info={"n_train": len(idx), "steps": info.steps, "epochs": round(info.epochs, 3)},
+            compute=Compute(info.steps, info.examples),
+            full_compute=full,
         )
 
 

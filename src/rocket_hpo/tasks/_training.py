@@ -15,7 +15,7 @@ from torch import nn
 
 from rocket_hpo._checks import invalid
 from rocket_hpo.space import Config
-from rocket_hpo.tasks.base import DivergenceError
+from rocket_hpo.tasks.base import Compute, DivergenceError
 
 __all__ = [
     "FitInfo",
@@ -24,6 +24,7 @@ __all__ = [
     "gaussian_noise",
     "lr_multiplier",
     "pick_device",
+    "planned_compute",
     "predict",
     "regression_loss",
 ]
@@ -102,6 +103,25 @@ def lr_multiplier(config: Config, step: int, total: int, steps_per_epoch: int) -
     return factor
 
 
+def planned_compute(n: int, batch_size: int, epochs: int, max_steps: int) -> Compute:
+    """What :func:`fit` runs on ``n`` rows: ``epochs`` passes in batches of ``batch_size``
+    (at most ``n``; each pass ends on a shorter batch), stopped after ``max_steps`` steps.
+
+    Computed without training, so a task can say what the full data would cost.
+
+    Example:
+        >>> planned_compute(100, 32, epochs=3, max_steps=1000)  # 4 steps a pass: 32, 32, 32, 4
+        Compute(steps=12, examples=300)
+        >>> planned_compute(100, 32, epochs=3, max_steps=6)  # capped: one pass and two steps
+        Compute(steps=6, examples=164)
+    """
+    batch = min(batch_size, n)
+    per_epoch = math.ceil(n / batch)
+    steps = min(epochs * per_epoch, max_steps)
+    passes, rest = divmod(steps, per_epoch)
+    return Compute(steps=steps, examples=passes * n + rest * batch)
+
+
 @dataclass
 class FitInfo:
     """What happened in :func:`fit`."""
@@ -109,6 +129,8 @@ class FitInfo:
     steps: int
     epochs: float
     final_loss: float
+    examples: int = 0
+    """Rows through the forward and backward passes, summed over the steps."""
 
 
 def fit(
@@ -131,12 +153,12 @@ def fit(
     n = len(x)
     batch = min(int(config["batch_size"]), n)
     steps_per_epoch = math.ceil(n / batch)
-    total = min(int(config["epochs"]) * steps_per_epoch, max_steps)
+    total = planned_compute(n, batch, int(config["epochs"]), max_steps).steps
     optimizer = build_optimizer(model.parameters(), config)
     base_lrs = [g["lr"] for g in optimizer.param_groups]
     clip = config["clip_norm"] if config.get("grad_clip") else None
     start_loss: float | None = None
-    step, loss_value = 0, math.nan
+    step, examples, loss_value = 0, 0, math.nan
     model.train()
     while step < total:
         perm = torch.randperm(n, generator=generator).to(x.device)
@@ -169,7 +191,9 @@ def fit(
                     raise DivergenceError(f"gradient norm became {norm} {where}")
             optimizer.step()
             step += 1
-    return FitInfo(steps=step, epochs=step / steps_per_epoch, final_loss=loss_value)
+            examples += len(idx)
+    return FitInfo(steps=step, epochs=step / steps_per_epoch, final_loss=loss_value,
+                   examples=examples)
 
 
 def regression_loss(name: str) -> Loss:

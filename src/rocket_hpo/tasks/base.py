@@ -10,10 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from rocket_hpo.keys import FAIL_REASON, TRAIN_SECONDS, data_fraction
+from rocket_hpo.keys import (
+    COMPUTE,
+    COST,
+    FAIL_REASON,
+    FIDELITY_PARAM,
+    TRAIN_SECONDS,
+    data_fraction,
+)
 from rocket_hpo.space import Config, Space
 
 __all__ = [
+    "Compute",
     "DataMissingError",
     "DivergenceError",
     "EvalResult",
@@ -67,9 +75,33 @@ def data_file(relative: str, override: str | os.PathLike[str] | None = None) -> 
     return path
 
 
+@dataclass(frozen=True)
+class Compute:
+    """Training compute: optimizer steps, and the examples they processed (the rows through
+    the forward and backward passes, summed over the steps)."""
+
+    steps: int
+    examples: int
+
+
 @dataclass
 class EvalResult:
-    """The outcome of training one configuration."""
+    """The outcome of training one configuration.
+
+    A task that trains by optimizer steps fills :attr:`compute` and :attr:`full_compute`;
+    the trial is then charged ``compute.examples / full_compute.examples`` full-data
+    equivalents (:attr:`cost`) instead of its nominal data fraction: under a step cap a small
+    subset can take as many steps as the full data.
+
+    Example:
+        >>> r = EvalResult(0.9, fraction=1 / 9, compute=Compute(100, 3200),
+        ...                full_compute=Compute(100, 6400))
+        >>> r.cost
+        0.5
+        >>> from rocket_hpo.keys import trial_cost
+        >>> trial_cost(r), trial_cost(EvalResult(0.9, fraction=1 / 9)) == 1 / 9
+        (0.5, True)
+    """
 
     score: float
     """Validation metric, the value tuned."""
@@ -80,6 +112,40 @@ class EvalResult:
     seconds: float = 0.0
     """Wall time of the training."""
     info: dict[str, Any] = field(default_factory=dict)
+    compute: Compute | None = None
+    """What the training used; None when the task does not train by steps (or does not say)."""
+    full_compute: Compute | None = None
+    """What the same configuration uses on the full training data (same epochs, batch size
+    and step cap); None as :attr:`compute`."""
+
+    @property
+    def cost(self) -> float | None:
+        """The compute used relative to the full-data run, or None when not known."""
+        if self.compute is None or self.full_compute is None or self.full_compute.examples <= 0:
+            return None
+        return self.compute.examples / self.full_compute.examples
+
+    @property
+    def recorded(self) -> dict[str, Any]:
+        """The user attributes the trial objective stores for this evaluation: its training
+        time and, when known, its relative compute and the numbers behind it."""
+        attrs: dict[str, Any] = {TRAIN_SECONDS: self.seconds}
+        cost = self.cost
+        if cost is not None and self.compute is not None and self.full_compute is not None:
+            attrs[COST] = cost
+            attrs[COMPUTE] = {
+                "steps": self.compute.steps, "examples": self.compute.examples,
+                "full_steps": self.full_compute.steps,
+                "full_examples": self.full_compute.examples,
+            }  # fmt: skip
+        return attrs
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """:attr:`recorded` and the data fraction: the evaluation as a finished trial's
+        attributes, so that :func:`rocket_hpo.keys.trial_cost` charges it as it would the
+        trial (the benchmark harness does)."""
+        return {FIDELITY_PARAM: self.fraction, **self.recorded}
 
 
 class Task(ABC):
@@ -144,8 +210,10 @@ class TrialObjective:
     ``evaluate(config, *, fraction, seed, trial)``, return the score. Picklable for worker
     processes when ``evaluate`` is (see :mod:`rocket_hpo.tasks.objective`).
 
-    The trial's ``train_seconds`` attribute is the task's own training time when
-    ``evaluate`` returns an :class:`EvalResult`, else the wall time of the call.
+    When ``evaluate`` returns an :class:`EvalResult`, the trial records its
+    :attr:`~EvalResult.recorded` attributes: the task's own training time
+    (``train_seconds``) and the compute it used (``rocket:cost``, ``rocket:compute``); else
+    ``train_seconds`` is the wall time of the call and the trial costs its data fraction.
     """
 
     def __init__(self, space: Space, evaluate: Callable[..., Any], seed: int) -> None:
@@ -155,8 +223,9 @@ class TrialObjective:
         config = self.space.suggest(trial)
         start = time.perf_counter()
         value = self.evaluate(config, fraction=data_fraction(trial), seed=self.seed, trial=trial)
-        seconds = time.perf_counter() - start
+        attrs = {TRAIN_SECONDS: time.perf_counter() - start}
         if isinstance(value, EvalResult):
-            seconds, value = value.seconds, value.score
-        trial.set_user_attr(TRAIN_SECONDS, seconds)
+            attrs, value = value.recorded, value.score
+        for key, item in attrs.items():
+            trial.set_user_attr(key, item)
         return value

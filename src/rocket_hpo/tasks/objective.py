@@ -19,6 +19,7 @@ from typing import Any
 
 from rocket_hpo.errors import UsageError
 from rocket_hpo.space import Config
+from rocket_hpo.tasks.base import EvalResult
 
 __all__ = ["FileObjective", "TaskEvaluate"]
 
@@ -29,10 +30,11 @@ class TaskEvaluate:
     def __init__(self, task_name: str) -> None:
         self.task_name = task_name
 
-    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> float:
+    def __call__(self, config: Config, *, fraction: float, seed: int, trial: Any) -> EvalResult:
         from rocket_hpo import tasks
 
-        return tasks.get(self.task_name).evaluate(config, fraction=fraction, seed=seed).score
+        # The whole result, so that the trial records the task's training time and compute.
+        return tasks.get(self.task_name).evaluate(config, fraction=fraction, seed=seed)
 
 
 class FileObjective:
