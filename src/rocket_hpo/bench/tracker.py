@@ -1,12 +1,14 @@
 """Budget accounting shared by every optimizer adapter: cost, anytime trace, overhead.
 
 Every evaluation, at any fidelity, costs what the problem says (full-fidelity
-equivalents); there is no credit for continuing a run from a lower fidelity, for any
-optimizer. The incumbent is the best score seen **at full fidelity** (a low-fidelity
-score is not comparable with a full one), so the trace starts at the first full-fidelity
-evaluation. Optimizer overhead is the wall time of a run minus the time spent inside
-the problem and minus ``setup_s``, the time an adapter spent starting a separate process
-for its optimizer (package imports, which are not counted for in-process peers either).
+equivalents; for a training task, the compute it used, as the ledger charges a trial,
+:func:`rocket_hpo.keys.trial_cost`); there is no credit for continuing a run from a lower
+fidelity, for any optimizer. The incumbent is the best score seen **at full fidelity** (a
+low-fidelity score is not comparable with a full one), so the trace starts at the first
+full-fidelity evaluation. Optimizer overhead is the wall time of a run minus the time spent
+inside the problem and minus ``setup_s``, the time an adapter spent starting a separate
+process for its optimizer (package imports, which are not counted for in-process peers
+either).
 """
 
 from __future__ import annotations

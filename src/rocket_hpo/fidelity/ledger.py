@@ -1,13 +1,17 @@
 """The cost ledger: what each trial cost, what the study spent, and the full-data answer.
 
-Cost is counted in full-data equivalents: a trial on a fraction ``f`` of the data costs
-``f`` (training time grows about linearly with the data). Wall time is taken from the
-trial's ``train_seconds`` user attribute when the objective records it (the project's tasks
-do), else from its start and completion times.
+Cost is counted in full-data equivalents by :func:`rocket_hpo.keys.trial_cost`: the compute
+a trial's training used relative to the same configuration's full-data run (the examples its
+optimizer steps processed over the full run's, under the same epochs and step cap). The
+built-in tasks record it (``rocket:cost``); a trial that recorded nothing (a surrogate, a
+plain objective) costs its data fraction. Each entry says which (:attr:`LedgerEntry.basis`).
+The two differ under a step cap: a small rung may run as many steps as the full data. Wall
+time is taken from the trial's ``train_seconds`` user attribute when the objective records it
+(the project's tasks do), else from its start and completion times.
 
 Example:
     >>> import optuna
-    >>> from rocket_hpo.keys import FIDELITY_PARAM
+    >>> from rocket_hpo.keys import COST, FIDELITY_PARAM
     >>> study = optuna.create_study()
     >>> for f in (1 / 9, 1 / 9, 1 / 3, 1.0):
     ...     t = study.ask()
@@ -16,6 +20,12 @@ Example:
     >>> s = cost_summary(study)
     >>> round(s.spent, 3), s.full_data_cost, round(s.saving, 2)
     (1.556, 4.0, 2.57)
+    >>> t = study.ask()  # a step-capped 1/9 rung that ran half the full run's steps
+    >>> t.set_user_attr(FIDELITY_PARAM, 1 / 9)
+    >>> t.set_user_attr(COST, 0.5)
+    >>> _ = study.tell(t, 0.5)
+    >>> ledger(study)[-1].cost, ledger(study)[-1].basis, cost_summary(study).n_measured
+    (0.5, 'compute', 1)
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from typing import Any
 
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.keys import TRAIN_SECONDS, data_fraction
+from rocket_hpo.keys import TRAIN_SECONDS, cost_basis, data_fraction, trial_cost
 
 __all__ = ["CostSummary", "LedgerEntry", "best_full_trial", "cost_summary", "ledger"]
 
@@ -41,9 +51,12 @@ class LedgerEntry:
     fraction: float
     state: str
     cost: float
-    """Full-data equivalents (= fraction)."""
+    """Full-data equivalents (:func:`rocket_hpo.keys.trial_cost`)."""
     seconds: float | None
     """Wall time of the evaluation, when known."""
+    basis: str = "fraction"
+    """What :attr:`cost` is: ``compute`` (the compute the trial recorded, relative to its
+    full-data run) or ``fraction`` (nothing recorded: its nominal data fraction)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,9 @@ class CostSummary:
     seconds: float
     """Wall time of the evaluations whose time is known."""
     full_data_seconds: float
-    """Those evaluations' wall time scaled to the full data (linear in the fraction)."""
+    """Those evaluations' wall time scaled to the full data (linear in the cost)."""
+    n_measured: int = 0
+    """Trials charged the compute they recorded; the others are charged their fraction."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -83,8 +98,8 @@ def ledger(study: Any) -> list[LedgerEntry]:
     """One entry per finished trial of ``study``, in trial order."""
     entries = []
     for t in study.get_trials(deepcopy=False, states=_FINISHED):
-        f = data_fraction(t)
-        entries.append(LedgerEntry(t.number, f, t.state.name, f, _seconds(t)))
+        entries.append(LedgerEntry(t.number, data_fraction(t), t.state.name, trial_cost(t),
+                                   _seconds(t), cost_basis(t)))
     return entries
 
 
@@ -103,7 +118,8 @@ def cost_summary(study: Any) -> CostSummary:
         full_data_cost=float(len(entries)),
         saving=len(entries) / spent if spent > 0 else float("nan"),
         seconds=sum(e.seconds for e in timed if e.seconds is not None),
-        full_data_seconds=sum(e.seconds / e.fraction for e in timed if e.seconds is not None),
+        full_data_seconds=sum(e.seconds / e.cost for e in timed if e.seconds is not None),
+        n_measured=sum(e.basis == "compute" for e in entries),
     )
 
 

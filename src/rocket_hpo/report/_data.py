@@ -20,6 +20,7 @@ from rocket_hpo.keys import (
     SPACE_ATTR,
     data_fraction,
     has_fraction,
+    trial_cost,
 )
 from rocket_hpo.report._learning import AgentStages, read_agent_stages
 from rocket_hpo.report._ledger import Ledger, ledger
@@ -140,7 +141,7 @@ def _history(trials: list[optuna.trial.FrozenTrial], maximize: bool) -> History:
     best: float | None = None
     for t in trials:
         fraction = data_fraction(t)
-        spent += fraction
+        spent += trial_cost(t)
         full += 1.0
         value = float(t.value)  # type: ignore[arg-type]
         if fraction >= 1.0 - 1e-9 and (best is None or (value > best) == maximize):

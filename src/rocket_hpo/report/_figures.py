@@ -21,9 +21,10 @@ class Section:
 
 SECTIONS = [
     Section("history", "Optimisation history against cost",
-            "Each completed trial at the cost spent when it finished (full-data equivalents: a "
-            "trial on 1/9 of the data costs 1/9), coloured by its data fraction; the line is the "
-            "best score on the full data so far."),
+            "Each completed trial at the cost spent when it finished (full-data equivalents: "
+            "the compute a trial used relative to its configuration's full-data run, or its "
+            "data fraction when it recorded none), coloured by its data fraction; the line is "
+            "the best score on the full data so far."),
     Section("cost", "Cost to reach each quality level",
             "The best score on the full data so far against the cost spent so far (failed "
             "trials included): how much each level of quality cost. Right: the cost spent on "

@@ -98,10 +98,11 @@ def _trials(d: ReportData) -> str:
         return f"<td class='num' data-v='{'NaN' if v is None else repr(float(v))}'>{text}</td>"
 
     rows = [[num(r.number, str(r.number)), num(r.fraction, f"{r.fraction:.3g}"),
+             num(r.cost, f"{r.cost:.3g}" + ("" if r.measured else " (fraction)")),
              num(r.value, format_score(r.value)), html.escape(r.state),
              html.escape(r.reason), html.escape(r.origin),
              f"<td class='config'>{_config(r.params)}</td>"] for r in d.trials]
-    head = ["trial", "fraction", html.escape(d.summary.metric), "state", "fail reason",
+    head = ["trial", "fraction", "cost", html.escape(d.summary.metric), "state", "fail reason",
             "origin", "configuration"]
     return f"<div class='trials-wrap'>{_table(head, rows, 'trials')}</div>"
 

@@ -2,7 +2,8 @@
 
 A saving is the cost to reach the same quality, not what the same evaluations would have
 cost on the full data. So each study becomes a step curve: the best score on the full
-data so far against the cost spent so far (full-data equivalents, failed trials included).
+data so far against the cost spent so far (full-data equivalents as
+:func:`rocket_hpo.keys.trial_cost` counts them, failed trials included).
 Beside the study's own curve go those of the other studies of the same task in the same
 storage (``rocket:target`` and direction equal) that ran every trial on the full data:
 the full-data-only curves to compare with.
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import optuna
 
-from rocket_hpo.keys import TARGET_ATTR, data_fraction
+from rocket_hpo.keys import TARGET_ATTR, data_fraction, trial_cost
 from rocket_hpo.runner import counted_trials, is_full_data
 
 __all__ = ["MAX_LEVELS", "CostCurve", "Ledger", "cost_curve", "ledger"]
@@ -63,7 +64,7 @@ def cost_curve(study: optuna.Study, label: str) -> CostCurve:
     curve = CostCurve(label, all(is_full_data(t) for t in trials))
     spent = 0.0
     for t in trials:
-        spent += data_fraction(t)
+        spent += trial_cost(t)
         if t.state != optuna.trial.TrialState.COMPLETE or t.value is None:
             continue
         if not is_full_data(t):
@@ -104,7 +105,7 @@ def ledger(study: optuna.Study) -> Ledger:
     per: dict[float, float] = {}
     for t in counted_trials(study):
         f = round(data_fraction(t), 6)
-        per[f] = per.get(f, 0.0) + data_fraction(t)
+        per[f] = per.get(f, 0.0) + trial_cost(t)
     others = [c for c in (cost_curve(s, f"full data only: {s.study_name}")
                           for s in _same_task(study)) if c.full_data_only and c.best]
     target = study.user_attrs.get(TARGET_ATTR)

@@ -15,7 +15,15 @@ from typing import Any
 
 import optuna
 
-from rocket_hpo.keys import FAIL_REASON, FIXED_PARAMS, ORIGIN_KEY, PROMOTED_FROM, data_fraction
+from rocket_hpo.keys import (
+    FAIL_REASON,
+    FIXED_PARAMS,
+    ORIGIN_KEY,
+    PROMOTED_FROM,
+    cost_basis,
+    data_fraction,
+    trial_cost,
+)
 
 __all__ = ["ORIGINS", "TrialRow", "origin_of", "trial_rows"]
 
@@ -40,6 +48,10 @@ class TrialRow:
     """Why the trial failed ("" unless it failed)."""
     origin: str
     params: dict[str, Any]
+    cost: float = 1.0
+    """Full-data equivalents (:func:`rocket_hpo.keys.trial_cost`)."""
+    measured: bool = False
+    """Whether :attr:`cost` is the compute the trial recorded (else its data fraction)."""
 
 
 def origin_of(trial: optuna.trial.FrozenTrial) -> str:
@@ -61,5 +73,6 @@ def trial_rows(trials: list[optuna.trial.FrozenTrial]) -> list[TrialRow]:
         value = t.value if t.value is not None and math.isfinite(t.value) else None
         reason = str(t.user_attrs.get(FAIL_REASON, "")) if t.state.name == "FAIL" else ""
         rows.append(TrialRow(t.number, data_fraction(t), value, t.state.name.lower(), reason,
-                             origin_of(t), dict(t.params)))
+                             origin_of(t), dict(t.params), trial_cost(t),
+                             cost_basis(t) == "compute"))
     return rows

@@ -25,8 +25,10 @@ class Problem(ABC):
     ``evaluate(config, fraction)`` returns ``(score, cost)``. ``fraction`` in (0, 1] is
     mapped onto the problem's own fidelity range (epochs, training-set size, ...), and
     ``cost`` is measured in **full-fidelity equivalents**: one evaluation at full fidelity
-    costs 1.0, one at a third of the data about 1/3. Benchmark budgets use this unit, so
-    optimizers are compared at equal compute whatever fidelities they choose.
+    costs 1.0, one at a third of the data about 1/3 (a surrogate's fidelity share), or what
+    its training measured relative to the full run (a training task: see
+    :mod:`rocket_hpo.bench.problems.dl`). Benchmark budgets use this unit, so optimizers
+    are compared at equal compute whatever fidelities they choose.
 
     ``best`` and ``worst`` (in the problem's direction) define normalised regret,
     ``(best - score) / (best - worst)`` for maximisation; they are ``None`` when no
