@@ -17,6 +17,7 @@ from rocket_hpo.agent import META_KEY, read_signals
 from rocket_hpo.agent._checkpoint import load_state
 from rocket_hpo.app.cli import main
 from rocket_hpo.app.samplers import make_sampler
+from rocket_hpo.keys import cost_basis, trial_cost
 from rocket_hpo.space import Space
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -66,9 +67,13 @@ def test_a_built_in_task_with_the_default_sampler_and_a_tiny_budget(
     trials = study.trials
     assert trials and all(t.state.name == "COMPLETE" for t in trials)
     fractions = [t.user_attrs["rocket:fraction"] for t in trials]
-    # Rocket's ladder: the budget is spent, overshot by one trial at most.
+    # Rocket's ladder: the budget is spent, overshot by one trial at most; a trial costs
+    # the compute digits recorded (its rows' share: at least its fraction, by rounding up).
     assert set(fractions) <= LADDER
-    assert 0.1 <= sum(fractions) < 0.1 + max(fractions)
+    costs = [trial_cost(t) for t in trials]
+    assert all(c >= f and cost_basis(t) == "compute"
+               for c, f, t in zip(costs, fractions, trials, strict=True))
+    assert 0.1 <= sum(costs) < 0.1 + max(costs)
     assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion"}
     # The best configuration is printed, one 'name: value' line per hyperparameter.
     best = dict(line.split(": ", 1) for line in out.splitlines())

@@ -18,6 +18,7 @@ from rocket_hpo.fidelity import cost_summary, ledger
 from rocket_hpo.keys import COMPUTE, COST, FIDELITY_PARAM, cost_basis, trial_cost
 from rocket_hpo.report._ledger import cost_curve
 from rocket_hpo.report._trials import trial_rows
+from rocket_hpo.runner import optimize, summarize
 from rocket_hpo.tasks._torch_task import TorchTask
 from rocket_hpo.tasks._training import planned_compute
 from rocket_hpo.tasks.base import TrialObjective
@@ -106,6 +107,20 @@ def test_ledger_report_and_harness_charge_the_recorded_compute() -> None:
         tracker.evaluate(task.reference, f)
     assert tracker.spent == pytest.approx(sum(used))
     assert tracker.trace[0][0] == pytest.approx(sum(used))  # cost-to-reach counts it too
+
+
+def test_the_runner_budget_counts_the_recorded_compute() -> None:
+    task = _wine(CAP)
+    study = optuna.create_study(direction=task.direction)
+    for _ in range(10):
+        study.enqueue_trial(task.reference, user_attrs={FIDELITY_PARAM: 1 / 9})
+    objective = TrialObjective(task.space, lambda c, *, fraction, seed, trial:
+                               task.evaluate(c, fraction=fraction, seed=seed), seed=0)
+    counts = optimize(study, objective, budget=1.0)
+    # Each capped 1/9 trial uses 390 of the full run's 806 examples: the budget of 1 is
+    # spent after 3 trials (nominal fractions would have allowed 9).
+    assert counts.done == 3
+    assert summarize(study).cost == pytest.approx(3 * 390 / 806)
 
 
 def test_built_in_task_objective_records_its_compute() -> None:

@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--trials", type=int, default=None,
                       help="trials the study should hold in total (default 30 unless --budget)")
     tune.add_argument("--budget", type=float, default=None,
-                      help="cost limit in full-data equivalents (a trial on 1/9 costs 1/9)")
+                      help="cost limit in full-data equivalents: a trial costs the compute "
+                           "it used relative to a full-data run (about 1/9 on 1/9 of the data, "
+                           "more when the task's step cap binds)")
     tune.add_argument("--storage", default=None,
                       help=f"Optuna storage URL (default {DEFAULT_STORAGE})")
     tune.add_argument("--workers", type=int, default=None, help="parallel workers (default 1)")

@@ -28,7 +28,14 @@ from rocket_hpo.app.defaults import DEFAULT_SAMPLER, DEFAULT_STORAGE, DEFAULT_TR
 from rocket_hpo.app.progress import TuneProgress, Watcher
 from rocket_hpo.app.samplers import fidelity_scheduler, make_sampler
 from rocket_hpo.errors import UsageError
-from rocket_hpo.keys import FAIL_REASON, METRIC_ATTR, SPACE_ATTR, TARGET_ATTR, data_fraction
+from rocket_hpo.keys import (
+    FAIL_REASON,
+    METRIC_ATTR,
+    SPACE_ATTR,
+    TARGET_ATTR,
+    data_fraction,
+    trial_cost,
+)
 from rocket_hpo.runner import best_trial, counted_trials, summarize
 from rocket_hpo.space import Space
 from rocket_hpo.tasks.base import TrialObjective
@@ -54,7 +61,9 @@ class TuneSettings:
     trials: int | None = None
     """Trials the study should hold when done (finished ones count, so a rerun resumes)."""
     budget: float | None = None
-    """Cost limit in full-data equivalents (a trial on 1/9 of the data costs 1/9)."""
+    """Cost limit in full-data equivalents (:func:`rocket_hpo.keys.trial_cost`): a built-in
+    task's trial costs the compute it used relative to the full-data run (about 1/9 on 1/9
+    of the data, more when the step cap binds); another objective's, its data fraction."""
     storage: str | None = None
     workers: int | None = None
     seed: int | None = None
@@ -184,7 +193,7 @@ def run_tune(settings: TuneSettings) -> int:
     study.set_user_attr(TARGET_ATTR, target.label)
     study.set_user_attr(SPACE_ATTR, target.space.to_dict())
     counted = counted_trials(study)
-    n_done, cost = len(counted), sum(data_fraction(t) for t in counted)
+    n_done, cost = len(counted), sum(trial_cost(t) for t in counted)
     limits = [f"{settings.trials} trials"] if settings.trials is not None else []
     limits += [f"budget {settings.budget:g}"] if settings.budget is not None else []
     console.print(
@@ -209,7 +218,7 @@ def run_tune(settings: TuneSettings) -> int:
                 new = [t for t in counted if t.number not in seen]
                 seen.update(t.number for t in new)
                 best = best_trial(study)
-                spent = sum(data_fraction(t) for t in counted)
+                spent = sum(trial_cost(t) for t in counted)
                 failed = sum(t.state == optuna.trial.TrialState.FAIL for t in counted)
                 value = None if best is None else best.value
                 for t in new:

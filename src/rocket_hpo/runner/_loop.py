@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from rocket_hpo.keys import FAIL_KIND, FAIL_REASON, data_fraction
+from rocket_hpo.keys import FAIL_KIND, FAIL_REASON, data_fraction, trial_cost
 from rocket_hpo.runner._failures import Outcome, call_objective, ctrl_c
 from rocket_hpo.runner._lock import ask_lock
 from rocket_hpo.runner._storage import (
@@ -216,8 +216,10 @@ _EPS = 1e-9
 
 
 def spent_cost(trials: Sequence[FrozenTrial]) -> float:
-    """The cost of the trials that count as run (see :class:`TrialCounts`)."""
-    return sum(data_fraction(t) for t in trials if _counts(t))
+    """The cost of the trials that count as run (see :class:`TrialCounts`), as
+    :func:`rocket_hpo.keys.trial_cost` charges each: the compute it recorded, else its
+    data fraction."""
+    return sum(trial_cost(t) for t in trials if _counts(t))
 
 
 def _next_step(
@@ -228,7 +230,8 @@ def _next_step(
 
     Under a budget a worker asks only while the cost not yet committed (spent, plus the
     trials running or queued) leaves something to pay for the next trial, so the total
-    overshoots by at most the trials in flight."""
+    overshoots by at most the trials in flight. A trial in flight is reckoned at its data
+    fraction: what its training uses is known only when it ends."""
     counts = _tally(trials)
     if n_trials is not None and counts.done >= n_trials:
         return "stop"

@@ -68,15 +68,17 @@ def optimize(
 
     ``n_trials`` and ``budget`` are the study's totals, not amounts to add: a study that
     was stopped or killed is resumed by calling ``optimize`` again with the same values,
-    and it runs only what is missing. A trial's cost is its data fraction (1 when the
-    sampler chose none); workers share the budget without rounds: each asks for a trial
-    only while the cost not yet committed (spent plus running) is below the budget, so it
-    is overshot by at most the trials in flight. Done trials are complete, pruned, or failed by the
-    objective: an exception, a NaN or infinite value, a value that is not a number, or
-    a run past ``timeout_per_trial`` seconds each give a failed trial with the reason in
-    its user attribute ``fail_reason``, and the study goes on. Trials that were running
-    in a worker that died are found by their heartbeat (see :func:`make_storage`), failed
-    and run again; they do not count.
+    and it runs only what is missing. A trial's cost is :func:`rocket_hpo.keys.trial_cost`:
+    the compute its training recorded relative to the full-data run (the built-in tasks
+    record it), else its data fraction (1 when the sampler chose none). Workers share the
+    budget without rounds: each asks for a trial only while the cost not yet committed
+    (spent plus running) is below the budget, so it is overshot by at most the trials in
+    flight. Done trials are complete, pruned, or failed by the objective: an exception, a
+    NaN or infinite value, a value that is not a number, or a run past
+    ``timeout_per_trial`` seconds each give a failed trial with the reason in its user
+    attribute ``fail_reason``, and the study goes on. Trials that were running in a worker
+    that died are found by their heartbeat (see :func:`make_storage`), failed and run
+    again; they do not count.
 
     With ``n_workers == 1`` the trials run in this process with ``study``'s own sampler.
     With more, ``n_workers`` processes are started (``spawn``); each opens the study by

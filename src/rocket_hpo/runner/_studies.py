@@ -20,7 +20,7 @@ from typing import Any, Literal
 import optuna
 
 from rocket_hpo.errors import UsageError
-from rocket_hpo.keys import METRIC_ATTR, data_fraction
+from rocket_hpo.keys import METRIC_ATTR, data_fraction, trial_cost
 from rocket_hpo.runner._loop import counted_trials
 from rocket_hpo.runner._storage import make_storage, storage_error
 from rocket_hpo.runner._urls import display_url
@@ -65,7 +65,7 @@ class StudySummary:
     n_pruned: int
     n_running: int
     cost: float
-    """Cost spent, in full-data equivalents."""
+    """Cost spent, in full-data equivalents (:func:`rocket_hpo.keys.trial_cost`)."""
     best: optuna.trial.FrozenTrial | None
     best_is_full: bool
     """Whether :attr:`best` ran on the full data (else only subsets have finished)."""
@@ -86,7 +86,7 @@ def summarize(study: optuna.Study) -> StudySummary:
         n_failed=sum(1 for t in counted if t.state == state.FAIL),
         n_pruned=count[state.PRUNED],
         n_running=count[state.RUNNING] + count[state.WAITING],
-        cost=sum(data_fraction(t) for t in counted),
+        cost=sum(trial_cost(t) for t in counted),
         best=best,
         best_is_full=best is not None and is_full_data(best),
     )
