@@ -172,7 +172,8 @@ def main() -> None:
     lines = ["# Rocket with data subsets vs full data only, and peers at equal cost", ""]
     lines += [f"Produced by `{data['meta']['command']}` then "
               f"`{cmd}`; cost in full-data equivalents "
-              "(a trial on 1/9 of the data costs 1/9).", ""]  # fmt: skip
+              "(a surrogate's trial on 1/9 of the data costs 1/9; a training task's, the "
+              "compute it used relative to the full-data run).", ""]  # fmt: skip
     order = ["rocket", "rocket-full", "dehb", "smac-mf", "tpe-hyperband", "tpe-ladder", "tpe"]
     for task in sorted(by):
         opts = [o for o in order if o in by[task]] + sorted(set(by[task]) - set(order))
