@@ -34,7 +34,7 @@ from pathlib import Path
 
 import optuna
 
-from rocket_hpo.keys import data_fraction
+from rocket_hpo.keys import trial_cost
 from rocket_hpo.runner import (
     FAIL_KIND,
     FAIL_REASON,
@@ -77,7 +77,7 @@ def main() -> None:
     for t in trials:
         if t.state.name == "FAIL":
             reasons.setdefault(t.user_attrs.get(FAIL_KIND), t.user_attrs.get(FAIL_REASON))
-    spent = sum(data_fraction(t) for t in counted)
+    spent = sum(trial_cost(t) for t in counted)  # as the runner counts the budget
     report = {
         "command": " ".join(sys.argv),
         "tune_command": " ".join(command[1:]).replace(args.storage, display_url(args.storage)),
