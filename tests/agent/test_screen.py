@@ -135,3 +135,38 @@ def test_a_model_that_cannot_be_fitted_leaves_the_policy_draw(
                    np.random.default_rng(5), log_probs=False)[0]
     chosen, record = backend._screened(cols, ctx, 1.0, np.random.default_rng(5))
     assert record is None and np.array_equal(chosen, draws[0], equal_nan=True)
+
+
+def test_the_model_is_fitted_once_per_stage_and_updated_with_every_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fits: list[tuple[int, bool]] = []  # (results it saw, hyperparameters fitted)
+    real = GaussianProcess.fit.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[GaussianProcess], units: np.ndarray, *args: object,
+                ) -> GaussianProcess:
+        fits.append((len(units), len(args) < 4 or args[3] is None))
+        return real(cls, units, *args)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(GaussianProcess, "fit", classmethod(counted))
+    sampler = RocketSampler(NESTED, seed=0, screen=8, group_size=4)
+    study = optuna.create_study(sampler=sampler)
+    study.optimize(lambda t: float(sum(len(str(v)) for v in NESTED.suggest(t).values())),
+                   n_trials=16)
+    sizes = [n for n, _ in fits]
+    assert sizes == sorted(sizes) and len(set(sizes)) == len(sizes)  # every trial: new data
+    fitted = [n for n, full in fits if full]
+    # the first screened trial, then one fit per stage (every 4 results)
+    assert fitted[0] == sizes[0] and len(fitted) == len({n // 4 for n in sizes})
+    with torch.no_grad():  # an update with fixed hyperparameters is the exact posterior
+        rng = np.random.default_rng(1)
+        cols = Columns.from_space(NESTED)
+        units = np.stack([cols.encode(NESTED.sample(rng)) for _ in range(9)])
+        y, lf = rng.normal(size=9), np.zeros(9)
+        full = GaussianProcess.fit(units[:8], lf[:8], y[:8], cols.n_choices)
+        again = GaussianProcess.fit(units, lf, y, cols.n_choices, full.log_params)
+        direct = GaussianProcess.fit(units, lf, y, cols.n_choices)
+        assert torch.equal(again.log_params, full.log_params)
+        mean, _ = again.predict(units, lf)
+        assert np.corrcoef(mean.numpy(), y)[0, 1] > 0.5  # it saw the ninth result
+        assert not torch.equal(direct.log_params, full.log_params)

@@ -119,6 +119,7 @@ class CompactBackend:
         self.unloadable: str | None = None  # checksum of a stored state found not to fit
         self._encoded: dict[tuple[Any, ...], tuple[np.ndarray[Any, Any], float, float]] = {}
         self._encoded_for: tuple[str, ...] = ()
+        self._gp_params: tuple[int, torch.Tensor | None] = (-1, None)  # (stage, fitted)
 
     # --- state -----------------------------------------------------------------------------
     def state_bytes(self) -> bytes:
@@ -354,11 +355,16 @@ class CompactBackend:
         log_f = math.log(fraction)
         here = np.isclose(ctx.log_fraction, log_f) & finite
         best = float(ctx.z[here].max() if here.any() else ctx.z[finite].max())
+        # The model's hyperparameters are fitted once per stage (the fit is nine tenths of
+        # a screened proposal's cost); every trial updates the posterior with its results.
+        fitted = self._gp_params if self._gp_params[0] == self.stage else None
         try:
-            gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices)
+            gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices,
+                                     None if fitted is None else fitted[1])
             mean, std = gp.predict(draws, np.full(k, log_f))
         except RuntimeError:  # a kernel matrix no jitter makes positive definite: no screen
             return draws[0], None
+        self._gp_params = (self.stage, gp.log_params)
         log_ei = log_expected_improvement(mean, std, best)
         i = int(torch.argmax(log_ei))
         return draws[i], {"draws": k, "chosen": i, "log_ei": float(log_ei[i])}

@@ -191,17 +191,20 @@ def stack(
     active = np.zeros((B, N, D), dtype=bool)
     rows = np.zeros((B, N), dtype=bool)
     per_row = np.zeros((5, B, N), dtype=np.float32)
-    partial = np.zeros((B, D), dtype=np.float32)
-    decided = np.zeros((B, D), dtype=bool)
-    for b, (c, _, p, _) in enumerate(items):
+    shared = all(c is items[0][0] for c, *_ in items)  # a proposal's K draws: one context
+    for b, (c, *_) in enumerate(items[:1] if shared else items):
         n = len(c.rank)
         ok = ~np.isnan(c.units)
         units[b, :n] = np.where(ok, c.units, 0.0)
         active[b, :n] = ok
         rows[b, :n] = True
         per_row[:, b, :n] = [c.rank, c.z, c.failed, c.log_fraction, c.recency]
-        decided[b] = ~np.isnan(p)
-        partial[b] = np.where(decided[b], p, 0.0)
+    if shared:
+        units[1:], active[1:], rows[1:], per_row[:, 1:] = units[0], active[0], rows[0], \
+            per_row[:, :1]
+    p_all = np.array([p for _, _, p, _ in items], dtype=float).reshape(B, D)
+    decided = ~np.isnan(p_all)
+    partial = np.where(decided, p_all, 0.0).astype(np.float32)
 
     def t(x: _Array) -> torch.Tensor:
         return torch.as_tensor(x, device=device)
@@ -241,9 +244,18 @@ def decode(
         live = [b for b in range(B) if is_active(j, partial[b])]
         if not live:
             continue
-        d = stack(columns, [(contexts[b], j, partial[b], fraction) for b in live], device)
+        # Identical decisions (the same context with the same values decoded so far, as a
+        # proposal's K draws all are at its first hyperparameter) go through the network once.
+        keys = [(id(contexts[b]), partial[b].tobytes()) for b in live]
+        first = {k: i for i, k in reversed(list(enumerate(keys)))}
+        unique = sorted(set(first.values()))
+        where = {i: n for n, i in enumerate(unique)}
+        d = stack(columns, [(contexts[live[i]], j, partial[live[i]], fraction) for i in unique],
+                  device)
         with torch.inference_mode():  # lighter than no_grad: no version counters
             mix = policy(d)
+            if len(unique) < len(live):
+                mix = mix.take(torch.tensor([where[first[k]] for k in keys], device=device))
             # Grids snap, so the stored value is the action whose probability is kept.
             drawn = np.array([columns.snap(j, float(u)) for u in sample(mix, rng)])
             if log_probs:

@@ -39,9 +39,10 @@ reference policy (the previous stage's). See :func:`group_loss`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -148,6 +149,10 @@ class Mixture:
     smooth: Tensor
     n_choices: Tensor
 
+    def take(self, index: Tensor) -> Mixture:
+        """The decisions at ``index`` (B',), repeats allowed."""
+        return Mixture(*(getattr(self, f.name)[index] for f in dataclasses.fields(self)))
+
 
 class _SetBlock(nn.Module):
     """Rows and the decision token exchange information through pooled summaries of the
@@ -167,9 +172,15 @@ class _SetBlock(nn.Module):
         mean = (x * mask).sum(1) / count
         top = torch.where(mask, x, -1e4).amax(1) * (mask.any(1))
         pooled = torch.cat([mean, top], dim=-1)
-        n = x.shape[1]
-        h = h + self.rows(torch.cat([x, pooled.unsqueeze(1).expand(-1, n, -1),
-                                     g.unsqueeze(1).expand(-1, n, -1)], dim=-1)) * mask
+        # rows([x, pooled, g]) with the first layer split by its inputs: the pooled and
+        # token parts are the same for every row, so they are computed once per decision
+        # (a quarter of the first layer's work; the screen decodes 64 configurations a trial)
+        first, act, second = cast(tuple[nn.Linear, nn.Module, nn.Module], tuple(self.rows))
+        w = x.shape[-1]
+        linear = nn.functional.linear
+        shared = linear(torch.cat([pooled, g], dim=-1), first.weight[:, w:], first.bias)
+        inner = linear(x, first.weight[:, :w]) + shared.unsqueeze(1)
+        h = h + second(act(inner)) * mask
         return h, g + self.token(torch.cat([g, pooled], dim=-1))
 
 
@@ -240,29 +251,35 @@ def log_prob(m: Mixture, action: Tensor) -> Tensor:
 
 
 def sample(m: Mixture, rng: np.random.Generator) -> NDArray[np.float64]:
-    """(B,) one draw per decision: a unit value, or a choice index (as a float)."""
+    """(B,) one draw per decision: a unit value, or a choice index (as a float).
+
+    Vectorised over the B decisions with four uniforms each (uniform or pointed; which row;
+    smoothing, or where in the kernel; the value drawn anywhere): the screen draws 64
+    configurations per trial, and a Python loop over them cost as much as the network."""
     # One copy to the CPU for the per-decision parts, one for the per-row parts.
     per_decision = torch.stack([m.uniform, m.smooth, m.n_choices.to(m.uniform.dtype)])
     uniform, smooth, n_choices = per_decision.detach().cpu().numpy().astype(np.float64)
     logits, centres, sigma = torch.stack([m.logits, m.centres, m.sigma]).detach().cpu().numpy(
         ).astype(np.float64)
-    out = np.empty(len(uniform))
-    for b in range(len(uniform)):
-        C = int(n_choices[b])
-        finite = np.isfinite(logits[b])
-        if rng.random() < uniform[b] or not finite.any():
-            out[b] = rng.integers(C) if C else rng.random()
-            continue
-        w = np.exp(logits[b][finite] - logits[b][finite].max())
-        i = np.flatnonzero(finite)[rng.choice(int(finite.sum()), p=w / w.sum())]
-        if C:
-            out[b] = rng.integers(C) if rng.random() < smooth[b] else centres[b, i]
-            continue
-        mu, s = centres[b, i], sigma[b, i]  # a Gaussian truncated to [0, 1], by its CDF
-        lo, hi = ndtr(-mu / s), ndtr((1 - mu) / s)
-        q = lo + rng.random() * (hi - lo)
-        out[b] = float(np.clip(mu + s * ndtri(min(max(q, 1e-12), 1 - 1e-12)), 0.0, 1.0))
-    return out
+    B = len(uniform)
+    u = rng.random((4, B))
+    C = n_choices.astype(np.int64)
+    finite = np.isfinite(logits)
+    anywhere = np.where(C > 0, np.minimum((u[3] * C).astype(np.int64), C - 1), u[3])
+    flat = (u[0] < uniform) | ~finite.any(1)
+    # the row pointed at, by the inverse CDF of the pointer weights
+    top = np.where(finite, logits, -np.inf).max(1, keepdims=True).clip(min=-1e300)
+    cdf = np.cumsum(np.where(finite, np.exp(logits - top), 0.0), axis=1)
+    row = np.minimum((cdf < u[1][:, None] * cdf[:, -1:]).sum(1), logits.shape[1] - 1)
+    mu, s = centres[np.arange(B), row], sigma[np.arange(B), row]
+    # a choice: smoothing sends it anywhere, else it is the row's choice
+    choice = np.where(u[2] < smooth, anywhere, mu)
+    # a number: a Gaussian truncated to [0, 1], by its CDF
+    lo, hi = ndtr(-mu / s), ndtr((1 - mu) / s)
+    q = np.clip(lo + u[2] * (hi - lo), 1e-12, 1 - 1e-12)
+    number = np.clip(mu + s * ndtri(q), 0.0, 1.0)
+    out: NDArray[np.float64] = np.where(flat, anywhere, np.where(C > 0, choice, number))
+    return out.astype(np.float64)
 
 
 def group_loss(
