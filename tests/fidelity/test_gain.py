@@ -154,7 +154,7 @@ def replay(study: optuna.Study) -> list[tuple[int, Any, bool]]:
     for t in trials:
         view = build_view(trials[: t.number], LADDER_3, maximize=True)
         plan = gain_plan(view, study.sampler.scheduler.trust, t.number,  # type: ignore[attr-defined]
-                         seed=0, audit_rate=0.25, max_audits=12)
+                         seed=0, audit_rate=0.6, max_audits=12)
         out.append((plan.rung, None if plan.source is None else plan.source.number, plan.audit))
     return out
 
@@ -164,12 +164,13 @@ def test_decisions_replay_from_the_storage(tmp_path: Any) -> None:
     from optuna.storages.journal import JournalFileBackend
 
     path = str(tmp_path / "journal.log")
-    study = gain_study(0, JournalStorage(JournalFileBackend(path)))
+    study = gain_study(0, JournalStorage(JournalFileBackend(path)), audit_rate=0.6)
     optimize(study, agreeing, n_trials=45)
     del study
     # A fresh process: only the storage, and a scheduler rebuilt from it.
     loaded = optuna.load_study(study_name="g", storage=JournalStorage(JournalFileBackend(path)))
-    resumed = SubsetScheduler.from_study(loaded, promotion="gain", claim_timeout=0)
+    resumed = SubsetScheduler.from_study(loaded, promotion="gain", claim_timeout=0,
+                                         audit_rate=0.6)
     assert resumed.ladder.same_as(LADDER_3)
     study = optuna.create_study(
         direction="maximize", study_name="g", load_if_exists=True,
@@ -179,6 +180,10 @@ def test_decisions_replay_from_the_storage(tmp_path: Any) -> None:
     assert [recorded(t) for t in study.trials] == replay(study)
     kinds = {(r > 0, s is not None, a) for r, s, a in map(recorded, study.trials)}
     assert {(False, False, False), (True, True, True), (True, True, False)} <= kinds
+    # Audits after the measurement too: drawn at random among several configurations.
+    first_gain = min(t.number for t in study.trials
+                     if PROMOTED_FROM in t.user_attrs and not t.user_attrs.get(AUDIT))
+    assert any(t.user_attrs.get(AUDIT) for t in study.trials[first_gain:])
 
 
 def test_concurrent_workers_never_promote_twice() -> None:
