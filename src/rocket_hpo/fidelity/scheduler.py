@@ -15,9 +15,11 @@ best alone, two rungs can agree while the lower one ranks the population badly).
 ``promotion="gain"`` replaces the fixed quota by expected gain per unit cost
 (:mod:`rocket_hpo.fidelity.promotion`): a configuration is promoted when its chance of
 beating the full-data incumbent, estimated from its rank and the measured agreement of the
-rungs above it, is worth the cost; new configurations start on the full data until a
-subset's agreement with the full data is shown, so a study whose subsets disagree runs as a
-full-data study. Not yet benchmarked against ASHA, which stays the default.
+rungs above it, is worth the cost. After a one-off measurement of the agreement (a few
+configurations carried up every rung by audits), new configurations start on a rung shown to
+agree all the way to the full data, or on the full data when none is, so a study whose
+subsets disagree runs as a full-data study. Not yet benchmarked against ASHA, which stays
+the default.
 
 Never promoting a configuration twice, with several workers deciding at once: trial numbers
 are handed out atomically by the storage, so decisions are serialised by them. Before
@@ -81,8 +83,9 @@ class SubsetScheduler(FidelityHook):
             ``"gain"``: promote by expected gain per unit cost
             (:mod:`rocket_hpo.fidelity.promotion`): a configuration moves up when its chance
             of beating the full-data incumbent, from its rank and the measured agreement
-            of the rungs above it, per unit cost beats what a new configuration buys; new
-            configurations start on full data until a subset's agreement is shown.
+            of the rungs above it, per unit cost beats what a new configuration buys; once
+            the agreement is measured, new configurations start on full data unless a
+            subset's agreement with it is shown.
             ``"gain"`` is not yet benchmarked: making it the default waits for the
             benchmarks against ASHA (issue 15). ``start_at_learning_rung`` does not apply
             to it (a *poor* rung never filters under ``"gain"``).
