@@ -4,9 +4,10 @@
   :func:`nested_subset` and :func:`subset_dataset` draw that fraction (nested, seeded,
   stratified).
 - :class:`SubsetScheduler` puts each trial on a :class:`Ladder` of fractions, promotes the
-  best configurations of a rung to the next asynchronously, measures how far each rung's
-  ranking agrees with the next (:class:`Trust`), says which rung the policy should learn
-  from, and applies :class:`TransferRules` on promotion.
+  best configurations of a rung to the next asynchronously (ASHA's quota, or by expected
+  gain per unit cost with ``promotion="gain"``: :mod:`rocket_hpo.fidelity.promotion`),
+  measures how far each rung's ranking agrees with the next (:class:`Trust`), says which
+  rung the policy should learn from, and applies :class:`TransferRules` on promotion.
 - :class:`FidelitySampler` runs any Optuna sampler (TPE, random) on the ladder.
 - :func:`cost_summary` and :func:`ledger` account the cost; :func:`best_full_trial` is the
   study's answer, taken from full-data trials only.
