@@ -196,7 +196,7 @@ def test_define_by_run_without_a_space() -> None:
         return (x - 0.2) ** 2 + 0.05
 
     near = {"rocket": 0, "random": 0}
-    for seed in range(3):
+    for seed in range(8):
         sampler = RocketSampler(seed=seed)
         for name, each in (("rocket", sampler), ("random", optuna.samplers.RandomSampler(seed))):
             study = optuna.create_study(sampler=each)
@@ -210,10 +210,12 @@ def test_define_by_run_without_a_space() -> None:
                 # The last trial's columns, in order of appearance, are forgotten once told.
                 assert sampler._backend.proposals == {}
                 assert sampler._backend._columns(study.trials).names == ["kind", "x", "degree"]
-    # Near the better branch's optimum: uniform draws land there in 1 of 10 trials, 3 of the
-    # last 30 over the three seeds, 9 or more with probability 0.2 %. (Measured: 12 against
-    # random search's 2; 4 with the policy's draws made uniform.)
-    assert near["rocket"] >= 9 and near["rocket"] > near["random"]
+    # Near the better branch's optimum: uniform draws land there in 1 of 10 trials, 8 of the
+    # last 80 over the eight seeds, 16 or more with probability 0.4 %. The policy lands there
+    # 3.7 times in 10 on average (seeds 12-51, before and after the vectorised sampler: 151
+    # and 146 in 40 seeds), but a seed's count spreads from 0 to 10, so three seeds were too
+    # few: after the random stream changed they gave 5 (seeds 0-7 now give 19).
+    assert near["rocket"] >= 16 and near["rocket"] > near["random"]
 
 
 def test_failures_rank_last_and_their_region_is_avoided() -> None:
