@@ -355,7 +355,7 @@ class CompactBackend:
         log_f = math.log(fraction)
         here = np.isclose(ctx.log_fraction, log_f) & finite
         best = float(ctx.z[here].max() if here.any() else ctx.z[finite].max())
-        # The model's hyperparameters are fitted once per stage (the fit is nine tenths of
+        # The model's hyperparameters are fitted once per stage (the fit was about half of
         # a screened proposal's cost); every trial updates the posterior with its results.
         fitted = self._gp_params if self._gp_params[0] == self.stage else None
         try:

@@ -143,7 +143,7 @@ class GaussianProcess:
         nll = 0.5 * (y * alpha).sum() + torch.log(torch.diagonal(chol)).sum()
         D = x.shape[1]
         # priors: length scales near the unit scale, signal near the data's, noise small.
-        # (Until commit 8039ab8 the signal and noise terms were broadcast over the D length
+        # (Before commit fcad21a the signal and noise terms were broadcast over the D length
         # scales and weighed D times; counting them once was level at budget 20 and better
         # at 50 on development seeds: benchmarks/agent/results/policy/tried/speed-README.md.)
         prior = 0.5 * ((p[:D] / 2.0) ** 2).sum() + 0.5 * (p[D] / 1.5) ** 2 \
