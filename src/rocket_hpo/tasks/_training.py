@@ -103,9 +103,11 @@ def lr_multiplier(config: Config, step: int, total: int, steps_per_epoch: int) -
     return factor
 
 
-def planned_compute(n: int, batch_size: int, epochs: int, max_steps: int) -> Compute:
+def planned_compute(n: int, batch_size: int, epochs: int, max_steps: int | None = None,
+                    ) -> Compute:
     """What :func:`fit` runs on ``n`` rows: ``epochs`` passes in batches of ``batch_size``
-    (at most ``n``; each pass ends on a shorter batch), stopped after ``max_steps`` steps.
+    (at most ``n``; each pass ends on a shorter batch), stopped after ``max_steps`` steps
+    (None: no cap, as in the digits task's own loop).
 
     Computed without training, so a task can say what the full data would cost.
 
@@ -117,7 +119,7 @@ def planned_compute(n: int, batch_size: int, epochs: int, max_steps: int) -> Com
     """
     batch = min(batch_size, n)
     per_epoch = math.ceil(n / batch)
-    steps = min(epochs * per_epoch, max_steps)
+    steps = epochs * per_epoch if max_steps is None else min(epochs * per_epoch, max_steps)
     passes, rest = divmod(steps, per_epoch)
     return Compute(steps=steps, examples=passes * n + rest * batch)
 

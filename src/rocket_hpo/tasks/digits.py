@@ -5,7 +5,6 @@ The data ships with scikit-learn, so this task runs anywhere with no data folder
 
 from __future__ import annotations
 
-import math
 import time
 from functools import cached_property
 from typing import Any
@@ -17,12 +16,8 @@ from torch import nn
 
 from rocket_hpo.fidelity.subsets import nested_subset
 from rocket_hpo.space import Bool, Categorical, Config, Float, Int, Space
-from rocket_hpo.tasks.base import Compute, DivergenceError, EvalResult, Task
-
-
-def _compute(n: int, batch_size: int, epochs: int) -> Compute:
-    """Whole passes over ``n`` rows, no step cap."""
-    return Compute(steps=epochs * math.ceil(n / batch_size), examples=epochs * n)
+from rocket_hpo.tasks._training import planned_compute
+from rocket_hpo.tasks.base import DivergenceError, EvalResult, Task
 
 
 def _split(seed: int) -> tuple[NDArray[Any], ...]:
@@ -132,6 +127,6 @@ class DigitsMLP(Task):
             fraction=fraction,
             seconds=time.perf_counter() - start,
             info={"n_train": n},
-            compute=_compute(n, config["batch_size"], config["epochs"]),
-            full_compute=_compute(len(y_tr), config["batch_size"], config["epochs"]),
+            compute=planned_compute(n, config["batch_size"], config["epochs"]),
+            full_compute=planned_compute(len(y_tr), config["batch_size"], config["epochs"]),
         )
