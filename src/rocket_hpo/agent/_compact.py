@@ -357,10 +357,10 @@ class CompactBackend:
         best = float(ctx.z[here].max() if here.any() else ctx.z[finite].max())
         # The model's hyperparameters are fitted once per stage (the fit was about half of
         # a screened proposal's cost); every trial updates the posterior with its results.
-        fitted = self._gp_params if self._gp_params[0] == self.stage else None
+        stage, fitted = self._gp_params
         try:
             gp = GaussianProcess.fit(ctx.units, ctx.log_fraction, ctx.z, columns.n_choices,
-                                     None if fitted is None else fitted[1])
+                                     fitted if stage == self.stage else None)
             mean, std = gp.predict(draws, np.full(k, log_f))
         except RuntimeError:  # a kernel matrix no jitter makes positive definite: no screen
             return draws[0], None

@@ -246,16 +246,20 @@ def decode(
             continue
         # Identical decisions (the same context with the same values decoded so far, as a
         # proposal's K draws all are at its first hyperparameter) go through the network once.
-        keys = [(id(contexts[b]), partial[b].tobytes()) for b in live]
-        first = {k: i for i, k in reversed(list(enumerate(keys)))}
-        unique = sorted(set(first.values()))
-        where = {i: n for n, i in enumerate(unique)}
-        d = stack(columns, [(contexts[live[i]], j, partial[live[i]], fraction) for i in unique],
-                  device)
+        slot: dict[tuple[int, bytes], int] = {}
+        firsts: list[int] = []  # the first decision of each kind, in order
+        inverse: list[int] = []  # each decision's kind
+        for b in live:
+            key = (id(contexts[b]), partial[b].tobytes())
+            if key not in slot:
+                slot[key] = len(firsts)
+                firsts.append(b)
+            inverse.append(slot[key])
+        d = stack(columns, [(contexts[b], j, partial[b], fraction) for b in firsts], device)
         with torch.inference_mode():  # lighter than no_grad: no version counters
             mix = policy(d)
-            if len(unique) < len(live):
-                mix = mix.take(torch.tensor([where[first[k]] for k in keys], device=device))
+            if len(firsts) < len(live):
+                mix = mix.take(torch.tensor(inverse, device=device))
             # Grids snap, so the stored value is the action whose probability is kept.
             drawn = np.array([columns.snap(j, float(u)) for u in sample(mix, rng)])
             if log_probs:
