@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+import weakref
 
 import optuna
 import pytest
@@ -78,6 +79,24 @@ def test_an_objective_that_swallows_exceptions_cannot_swallow_the_timeout() -> N
 
     study = optuna.create_study()
     assert optimize(study, stubborn, n_trials=1, timeout_per_trial=0.2).failed == 1
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_that_lands_where_python_ignores_exceptions_still_fails_the_trial() -> None:
+    def collected(trial: optuna.Trial) -> float:
+        class Box:
+            pass
+
+        box = Box()
+        # The alarm fires inside this callback, where Python prints and drops exceptions.
+        ref = weakref.ref(box, lambda _: time.sleep(0.5))
+        del box
+        assert ref() is None
+        return 1.0
+
+    study = optuna.create_study()
+    assert optimize(study, collected, n_trials=1, timeout_per_trial=0.1).failed == 1
+    assert study.trials[0].user_attrs[FAIL_KIND] == "timeout"
 
 
 def test_timeout_off_the_main_thread_abandons_the_call() -> None:
