@@ -10,6 +10,9 @@ besides. Per task and rung it reports
   bootstrap interval (2,000 resamples of the configurations, seed 0). A configuration that
   diverges on a rung ranks last there (ties among the diverged), as a failed trial would;
   rho over the configurations that trained on both is given beside it;
+* the same among the best quarter of the configurations on full data (uniform draws span
+  everything from chance to the best, which makes ranking easy; a scheduler needs the rung to
+  rank the good ones);
 * the CPU seconds of one evaluation (``time.process_time``, one torch thread: training plus
   validation scoring), median, mean and max;
 * the compute charged relative to the rung's nominal fraction (``EvalResult.cost /
@@ -107,6 +110,10 @@ def summarise(task: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
         both = [i for i, (s, f) in enumerate(zip(scores, full, strict=True))
                 if s is not None and f is not None]
         low, high = _interval(a, b)
+        # the best quarter on full data (diverged ones are the worst, never among them)
+        order = np.argsort(-b if maximize else b, kind="stable")
+        top = np.sort(order[: len(order) // 4])
+        top_low, top_high = _interval(a[top], b[top])
         cpu = [row["cpu_s"] for row in rows]
         costs = [row["cost"] / fraction for row in rows if row.get("cost") is not None]
         out[_key(fraction)] = {
@@ -114,6 +121,8 @@ def summarise(task: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
             "n_train": next((row["n_train"] for row in rows if "n_train" in row), None),
             "spearman": _rho(a, b), "low": low, "high": high,
             "spearman_trained": _rho(a[both], b[both]), "n_trained": len(both),
+            "spearman_top": _rho(a[top], b[top]), "top_low": top_low, "top_high": top_high,
+            "n_top": len(top),
             "diverged": sum(s is None for s in scores),
             "cpu_s_median": float(np.median(cpu)), "cpu_s_mean": float(np.mean(cpu)),
             "cpu_s_max": float(np.max(cpu)), "cpu_s_total": float(np.sum(cpu)),
@@ -132,13 +141,15 @@ def _markdown(data: dict[str, Any]) -> str:
         f"{N_CONFIGS} uniform configurations per task (seed 0), each trained on every rung "
         "(nested subsets and training seed 0). rho: Spearman between the rung's validation "
         "score and the full-data one, a diverged training ranked last; [95 % bootstrap "
-        "interval]; rho trained: over the configurations that trained on both. CPU s: one "
+        "interval]; rho trained: over the configurations that trained on both; rho top "
+        "quarter: among the best quarter of the configurations on full data. CPU s: one "
         "evaluation (training and validation scoring, one torch thread), median / mean / "
         "max. cost / fraction: compute charged over the nominal fraction, mean.",
         "",
-        "| task | rung | rows | configs | rho [95 % CI] | rho trained (n) | diverged | "
-        "CPU s median / mean / max | cost / fraction |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| task | rung | rows | configs | rho [95 % CI] | rho trained (n) | "
+        "rho top quarter [95 % CI] (n) | diverged | CPU s median / mean / max | "
+        "cost / fraction |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, entry in data["tasks"].items():
         s = entry.get("summary")
@@ -150,7 +161,9 @@ def _markdown(data: dict[str, Any]) -> str:
             lines.append(
                 f"| {name} | {fraction:.3g} | {r['n_train']} | {s['n_configs']} | "
                 f"{r['spearman']:.3f} [{r['low']:.3f}, {r['high']:.3f}] | "
-                f"{r['spearman_trained']:.3f} ({r['n_trained']}) | {r['diverged']} | "
+                f"{r['spearman_trained']:.3f} ({r['n_trained']}) | "
+                f"{r['spearman_top']:.3f} [{r['top_low']:.3f}, {r['top_high']:.3f}] "
+                f"({r['n_top']}) | {r['diverged']} | "
                 f"{r['cpu_s_median']:.2f} / {r['cpu_s_mean']:.2f} / {r['cpu_s_max']:.2f} | "
                 f"{'' if cof is None else f'{cof:.2f}'} |"
             )
@@ -188,14 +201,14 @@ def main() -> None:
     if args.out.exists():
         data = json.loads(args.out.read_text())
         print(f"resuming from {args.out}", flush=True)
-    if commit not in data["meta"]["commits"]:
-        data["meta"]["commits"].append(commit)  # every commit the records were made at
     for name in args.tasks:
         task = tasks.get(name)
         # Read the data before the clock runs: the CPU seconds are the training's own.
         print(f"{name}: {len(task._splits.y_train)} training rows", flush=True)
         entry = data["tasks"].setdefault(name, {"records": []})
         if "reference" not in entry:
+            if commit not in data["meta"]["commits"]:
+                data["meta"]["commits"].append(commit)
             entry["reference"] = {_key(f): _evaluate(task, task.reference, f, test=True)
                                   for f in FRACTIONS}
             print(f"{name} reference: " + ", ".join(
@@ -207,6 +220,8 @@ def main() -> None:
         for i, config in enumerate(configs):
             if i in done:
                 continue
+            if commit not in data["meta"]["commits"]:
+                data["meta"]["commits"].append(commit)  # every commit records were made at
             rungs = {_key(f): _evaluate(task, config, f) for f in FRACTIONS}
             entry["records"].append({"index": i, "config": config, "rungs": rungs})
             entry["records"].sort(key=lambda r: r["index"])
