@@ -15,6 +15,9 @@ besides. Per task and rung it reports
   rank the good ones);
 * the CPU seconds of one evaluation (``time.process_time``, one torch thread: training plus
   validation scoring), median, mean and max;
+* the CPU seconds of the costliest corner of the space on full data: the reference at the
+  most epochs, the widest model, gradient clipping and every augmentation on, at batch sizes
+  from the smallest to the largest (the step cap bounds the small ones);
 * the compute charged relative to the rung's nominal fraction (``EvalResult.cost /
   fraction``; above 1 where the step cap lets a subset run more passes), mean.
 
@@ -131,6 +134,25 @@ def summarise(task: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+CORNER_BATCHES = (32, 128, 256, 1024)
+
+
+def corner(task: Any, batch_size: int) -> dict[str, Any]:
+    """The reference with every cost-raising setting at its costliest: most epochs, largest
+    ``width`` and ``hidden_layers``, clipping on, the input-noise augmentation on."""
+    from rocket_hpo.space import Int
+
+    config = {**task.reference, "epochs": task.max_epochs, "batch_size": batch_size,
+              "grad_clip": True, "clip_norm": 1.0}
+    for name in ("width", "hidden_layers"):
+        if name in task.space and isinstance(hp := task.space[name], Int):
+            config[name] = hp.high
+    if "aug_noise" in task.space:
+        config |= {"aug_noise": True, "noise_std": 0.1}
+    task.space.validate(config)
+    return config
+
+
 def _markdown(data: dict[str, Any]) -> str:
     meta = data["meta"]
     lines = [
@@ -167,7 +189,15 @@ def _markdown(data: dict[str, Any]) -> str:
                 f"{r['cpu_s_median']:.2f} / {r['cpu_s_mean']:.2f} / {r['cpu_s_max']:.2f} | "
                 f"{'' if cof is None else f'{cof:.2f}'} |"
             )
-    lines += ["", "The reference configuration, one training per rung:", "",
+    lines += ["", "The costliest corner of the space on full data (most epochs, widest model, "
+              "clipping and input noise on), by batch size:", "",
+              "| task | batch | steps | val score | CPU s |", "|---|---|---|---|---|"]
+    for name, entry in data["tasks"].items():
+        for b, row in entry.get("corners", {}).items():
+            lines.append(f"| {name} | {b} | {row.get('steps', '')} | {_show(row['score'])} | "
+                         f"{row['cpu_s']:.2f} |")
+    lines += ["", "The reference configuration, one training per rung (the first evaluation "
+              "of a run also pays torch's one-off set-up, about 1.5 CPU s):", "",
               "| task | rung | val score | test score | CPU s |", "|---|---|---|---|---|"]
     for name, entry in data["tasks"].items():
         for k, row in sorted(entry.get("reference", {}).items()):
@@ -206,14 +236,26 @@ def main() -> None:
         # Read the data before the clock runs: the CPU seconds are the training's own.
         print(f"{name}: {len(task._splits.y_train)} training rows", flush=True)
         entry = data["tasks"].setdefault(name, {"records": []})
+        new = "reference" not in entry or "corners" not in entry
+        if new and commit not in data["meta"]["commits"]:
+            data["meta"]["commits"].append(commit)  # every commit records were made at
         if "reference" not in entry:
-            if commit not in data["meta"]["commits"]:
-                data["meta"]["commits"].append(commit)
             entry["reference"] = {_key(f): _evaluate(task, task.reference, f, test=True)
                                   for f in FRACTIONS}
             print(f"{name} reference: " + ", ".join(
                 f"{float(k):.3g}: {r['score']} ({r['cpu_s']:.2f} s)"
                 for k, r in entry["reference"].items()), flush=True)
+            _save(args.out, data)
+        if "corners" not in entry:
+            entry["corners"] = {}
+            _evaluate(task, task.reference, 1 / 27)  # untimed: torch's one-off set-up
+            for batch in CORNER_BATCHES:
+                config = corner(task, batch)
+                entry["corners"][str(batch)] = {"config": config,
+                                                **_evaluate(task, config, 1.0)}
+            print(f"{name} costliest corners: " + ", ".join(
+                f"batch {b}: {r['cpu_s']:.2f} s" for b, r in entry["corners"].items()),
+                flush=True)
             _save(args.out, data)
         done = {r["index"] for r in entry["records"]}
         configs = task.space.sample_many(args.configs, seed=0)
