@@ -1,6 +1,7 @@
 """Ready-made deep-learning tuning tasks, by name.
 
-Eight task types on real data, two datasets or variants each, plus the default ``digits``:
+Eight task types on real data, two datasets or variants each, plus the default ``digits``
+and two data-rich tasks for the data-subset benchmarks (:data:`DATA_RICH`):
 
 ========================  ==============================================================
 type                      tasks
@@ -13,6 +14,7 @@ tabular classification    ``breast_cancer``, ``wine``
 tabular regression        ``diabetes``, ``etth1_ot``
 anomaly detection         ``mnist_anomaly``, ``cancer_anomaly``
 language modelling        ``charlm_sst2``, ``charlm_trec``
+data-rich (50k+ rows)     ``mnist_full`` (MLP, 55k images), ``etth1_multi`` (MLP, 59k windows)
 ========================  ==============================================================
 
 Example:
@@ -36,6 +38,7 @@ from rocket_hpo.tasks.base import (
 )
 
 __all__ = [
+    "DATA_RICH",
     "TYPES",
     "DataMissingError",
     "DivergenceError",
@@ -55,8 +58,10 @@ def _digits() -> Task:
 
 
 def _image(name: str) -> Task:
-    from rocket_hpo.tasks.image import Cifar10CNN, MnistCNN
+    from rocket_hpo.tasks.image import Cifar10CNN, MnistCNN, MnistMLP
 
+    if name == "mnist_full":
+        return MnistMLP()
     return MnistCNN() if name == "mnist" else Cifar10CNN()
 
 
@@ -66,10 +71,10 @@ def _text(name: str) -> Task:
     return SST2() if name == "sst2" else TREC()
 
 
-def _forecast(horizon: int) -> Task:
-    from rocket_hpo.tasks.forecasting import ETTh1Forecast
+def _forecast(horizon: int | None) -> Task:
+    from rocket_hpo.tasks.forecasting import ETTh1Forecast, ETTh1Multivariate
 
-    return ETTh1Forecast(horizon)
+    return ETTh1Multivariate() if horizon is None else ETTh1Forecast(horizon)
 
 
 def _audio(target: str) -> Task:
@@ -123,6 +128,8 @@ _REGISTRY: dict[str, Callable[[], Task]] = {
     "cancer_anomaly": lambda: _anomaly("cancer_anomaly"),
     "charlm_sst2": lambda: _charlm("sst2"),
     "charlm_trec": lambda: _charlm("trec"),
+    "mnist_full": lambda: _image("mnist_full"),
+    "etth1_multi": lambda: _forecast(None),
 }
 
 TYPES: dict[str, tuple[str, ...]] = {
@@ -135,7 +142,12 @@ TYPES: dict[str, tuple[str, ...]] = {
     "anomaly detection": ("mnist_anomaly", "cancer_anomaly"),
     "language modelling": ("charlm_sst2", "charlm_trec"),
 }
-"""The eight task types and their tasks (``digits``, the default, is outside them)."""
+"""The eight task types and their tasks (``digits``, the default, and :data:`DATA_RICH` are
+outside them)."""
+
+DATA_RICH: tuple[str, ...] = ("mnist_full", "etth1_multi")
+"""Tasks with 50,000 or more training rows and a model cheap per row, for the data-subset
+benchmarks: a full-data training takes seconds, and a 1/9 subset still holds thousands of rows."""
 
 
 def names() -> list[str]:
