@@ -5,8 +5,8 @@ exactly what the fixtures hold.
 - ``fixtures/proposals.json``: the policy's own draws (``screen=0``);
 - ``fixtures/proposals-default.json``: the default settings (the screen on).
 
-Both written again, by running this file as a script, with the cheaper screen (branch
-``screen-speed``): the vectorised ``sample`` draws from a new random stream, and the screen's
+Both written again with the weights ``compact-v2`` (pretrained with groups that share a
+history, commit c6592b1); before that, with the cheaper screen (branch ``screen-speed``): the vectorised ``sample`` draws from a new random stream, and the screen's
 model is fitted once per stage with its prior counted once
 (``benchmarks/agent/results/policy/tried/speed-README.md``). Before that they held the
 proposals of main at 740f63a (``screen=0``) and 53c9d93 (default), unchanged through issue

@@ -114,7 +114,7 @@ def test_the_shipped_weights_load_and_match_their_checksum(tmp_path: Path) -> No
     assert len(data) <= 10 * 2**20
     assert meta["command"].startswith("rocket pretrain") and "seed" in meta
     assert isinstance(load_weights(), HistoryPolicy)
-    altered = tmp_path / "compact-v1.pt"
+    altered = tmp_path / "compact-v2.pt"
     shutil.copy(DEFAULT_WEIGHTS.with_suffix(".json"), altered.with_suffix(".json"))
     altered.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     with pytest.raises(WeightsError, match="checksum"):

@@ -27,7 +27,7 @@ from rocket_hpo.errors import UsageError
 __all__ = ["DEFAULT_WEIGHTS", "WeightsError", "load_weights", "read_meta", "save_weights"]
 
 FORMAT = 1  # bumped when the network's inputs or layout change
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "compact-v1.pt"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "compact-v2.pt"
 
 
 class WeightsError(UsageError):
