@@ -57,7 +57,8 @@ class PretrainSettings:
     """Settings of a pretraining run."""
 
     group_size: int = 16
-    """Episodes per group, all on the same task."""
+    """Members of a group: draws from one history (``groups="step"``) or whole episodes on
+    one task (``groups="episode"``)."""
     horizon: tuple[int, int] = (10, 50)
     """Range of episode lengths (varied so the policy does not learn one horizon)."""
     context: int = 24
@@ -72,13 +73,14 @@ class PretrainSettings:
     """Decisions of each group sampled for the update (bounds its cost; the rest of the
     group's decisions are correlated with these through the shared advantage)."""
     gamma: float = 0.8
-    """Discount of the reward-to-go: how far ahead a proposal's effect on the best counts."""
+    """With ``groups="episode"``: discount of the reward-to-go, how far ahead a proposal's
+    effect on the best counts."""
     stage_every: int = 10
     """Iterations between refreshes of the reference policy."""
     pool_size: int = 64
-    """Strong episodes kept for replay (the experience pool)."""
+    """With ``groups="episode"``: strong episodes kept for replay (the experience pool)."""
     replay: int = 1
-    """Pool episodes replayed in each update."""
+    """With ``groups="episode"``: pool episodes replayed in each update."""
     synthetic_share: float = 0.5
     """Share of iterations on a fresh synthetic task (the rest on the fixed tasks)."""
     groups: str = "step"
