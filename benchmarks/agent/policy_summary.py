@@ -2,6 +2,10 @@
 
     python benchmarks/agent/policy_summary.py RESULTS.jsonl [--cuts 20,50] [--ref rocket]
 
+A result written ``PATH@TAG`` names each optimizer of that file ``NAME@TAG``, so that two
+runs of the same optimizer with different weights or code can be compared (for example
+``dev-b50-step.jsonl@v2`` beside ``dev-b50-speed.jsonl``).
+
 For each cut: mean normalised regret per optimizer (over every (problem, seed) cell that
 all listed optimizers completed), its mean rank in those cells (1 = best; ties share),
 and for ``--ref`` against each other optimizer the paired mean regret difference and rank
@@ -35,9 +39,12 @@ def main() -> int:
     p.add_argument("--problems", default=None, help="only problems containing this text")
     args = p.parse_args()
     runs: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(dict)
-    for path in args.results:
+    for given in args.results:
+        path, _, tag = given.partition("@")
         for line in Path(path).read_text().splitlines():
             r = json.loads(line)
+            if tag:
+                r["optimizer"] = f"{r['optimizer']}@{tag}"
             if args.problems and args.problems not in r["problem"]:
                 continue
             runs[(r["problem"], r["seed"])][r["optimizer"]] = r["regret"]
