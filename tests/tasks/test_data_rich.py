@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import pytest
-import torch
 
 from rocket_hpo import tasks
 from rocket_hpo.fidelity.subsets import nested_subset
@@ -15,14 +14,6 @@ from rocket_hpo.tasks._training import planned_compute
 
 # name -> (training rows, data file)
 RICH = {"mnist_full": (55_000, "mnist/mnist.npz"), "etth1_multi": (59_143, "timeseries/ETTh1.csv")}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> object:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield None
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

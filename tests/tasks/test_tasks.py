@@ -7,7 +7,6 @@ from pathlib import Path
 
 import optuna
 import pytest
-import torch
 
 from rocket_hpo import tasks
 from rocket_hpo.space import Bool, Categorical, Float, Int
@@ -38,15 +37,6 @@ TINY_RICH: dict[str, tuple[float, dict[str, object]]] = {
     "mnist_full": (0.01, {"epochs": 1}),
     "etth1_multi": (0.01, {"epochs": 1}),
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> object:
-    # The test machine's cores are shared; one thread per test process is the fair share.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield None
-    torch.set_num_threads(threads)
 
 
 def test_registry_has_eight_types_with_two_tasks_each() -> None:
