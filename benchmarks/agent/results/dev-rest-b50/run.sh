@@ -11,3 +11,5 @@ exec nice -n 10 .venv/bin/rocket benchmark \
 # Session 27: stopped after 130 of 600 runs to free the cores for the compact-v2 runs; the
 # 21 rocket-full runs made with compact-v1 were removed from results.json (the default
 # weights changed), so a restart of this script reruns them with compact-v2 and goes on.
+# Session 27, later: resumed at 730d141 (compact-v2) and stopped again at 266 of 600 runs:
+# lcbench 167168, 189873, 189906 and 34539 complete for all six optimizers, 126026 begun.
