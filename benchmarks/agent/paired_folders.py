@@ -16,11 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-def regret_at(trace: list[list[float]], cut: float) -> float:
-    """The regret of the best result found by cost ``cut`` (the trace is (cost, regret))."""
-    seen = [r for c, r in trace if c <= cut + 1e-9]
-    return float(seen[-1]) if seen else float("nan")
+from rocket_hpo.bench.stats import regret_at
 
 
 def load(folder: Path, optimizer: str) -> dict[tuple[str, int], list[list[float]]]:
@@ -40,7 +36,7 @@ def main() -> None:
     cells = sorted(set(new) & set(old))
     print(f"{args.optimizer}: {args.new} against {args.old}, {len(cells)} paired cells")
     print("| cut | new | old | new - old [95% CI] | wins/ties/losses |\n|---|---|---|---|---|")
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(0)  # one stream for every cut (the committed tables' draws)
     for cut in (float(c) for c in args.cuts.split(",")):
         a = np.array([regret_at(new[k], cut) for k in cells])
         b = np.array([regret_at(old[k], cut) for k in cells])
