@@ -158,6 +158,12 @@ def test_pretraining_with_step_groups_repairs_a_policy_that_cannot_explore(seed:
     assert after > before + 0.3, (before, after)
 
 
+def test_an_unknown_kind_of_group_is_refused_before_any_work() -> None:
+    with pytest.raises(ValueError, match=r"groups must be 'step' or 'episode'\. Got 'steps'"):
+        pretrain(HistoryPolicy(width=8, layers=1), PretrainSettings(groups="steps",
+                                                                    iterations=1))
+
+
 def test_draws_follow_the_distribution_log_prob_describes() -> None:
     """The vectorised sampler against the density it samples: a numeric and a categorical
     decision with a uniform share, pointer weights over three rows (one masked) and
