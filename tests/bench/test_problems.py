@@ -110,3 +110,39 @@ def test_task_problem_costs_its_fraction_and_turns_divergence_into_worst() -> No
     assert p.evaluate({"x": 0.5, "diverge": "yes"}, fraction=1.0) == (-math.inf, 1.0)
     with pytest.raises(UsageError, match="Unknown task"):
         get_problem("dl/no-such-task")
+
+
+class _RichQuadratic(_Quadratic):
+    """The same task declaring a higher bottom rung, as the data-rich tasks do."""
+
+    name = "rich-quadratic"
+    min_fraction = 1 / 9
+
+    def evaluate(self, config: dict, *, fraction: float = 1.0, seed: int = 0,
+                 test: bool = False) -> EvalResult:
+        self.fractions.add(round(fraction, 6))
+        return super().evaluate(config, fraction=fraction, seed=seed, test=test)
+
+
+@pytest.mark.parametrize("optimizer", ["rocket", "rocket-gain", "tpe-hyperband", "dehb",
+                                       "smac-mf"])
+def test_multi_fidelity_optimizers_keep_to_the_tasks_bottom_rung(optimizer: str) -> None:
+    from rocket_hpo.bench.optimizers import _IMPORTS, ladder_of, run_optimizer
+
+    for module in _IMPORTS[optimizer]:
+        pytest.importorskip(module)
+    task = _RichQuadratic()
+    task.fractions = set()  # type: ignore[attr-defined]
+    problem = TaskProblem(task)
+    assert ladder_of(problem) == pytest.approx((1 / 9, 1 / 3, 1.0))
+    run_optimizer(optimizer, problem, budget=4, seed=0)
+    assert round(1 / 9, 6) in task.fractions  # type: ignore[attr-defined]
+    assert task.fractions <= {round(1 / 9, 6), round(1 / 3, 6), 1.0}  # type: ignore[attr-defined]
+
+
+def test_the_data_rich_tasks_declare_a_bottom_rung_of_a_ninth() -> None:
+    from rocket_hpo.bench.optimizers import ladder_of
+
+    for name in ("mnist_full", "etth1_multi"):
+        assert ladder_of(get_problem(f"dl/{name}")) == pytest.approx((1 / 9, 1 / 3, 1.0))
+    assert ladder_of(get_problem("dl/digits"))[0] == pytest.approx(1 / 27)

@@ -2,7 +2,8 @@
 
 Each adapter loops ``ask -> Tracker.evaluate -> tell`` until the tracker's cost budget is
 spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9, 1/3, 1``
-(``eta = 3``), the ladder Rocket's scheduler uses by default.
+(``eta = 3``), the ladder Rocket's scheduler uses by default, or from a higher bottom rung
+when the problem declares one (:func:`ladder_of`: ``1/9, 1/3, 1`` on the data-rich tasks).
 
 * ``random``: Optuna's ``RandomSampler``.
 * ``tpe``: Optuna's ``TPESampler`` with its defaults. In Optuna 5 that is multivariate TPE
@@ -22,7 +23,8 @@ spent. Multi-fidelity optimizers all get the same ladder: fractions ``1/27, 1/9,
   ``n_trials`` = the budget so its initial design is capped at a quarter of the budget.
 * ``smac-mf``: SMAC3's ``MultiFidelityFacade`` (Hyperband intensifier, eta 3).
 * ``dehb``: DEHB (eta 3, one worker).
-* ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler (same ladder);
+* ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler (same ladder,
+  ASHA promotion); ``rocket-gain``: the same with promotion by expected gain per unit cost;
   ``rocket-full``: the sampler alone, every trial on full data.
 """
 
@@ -42,11 +44,25 @@ from rocket_hpo.errors import UsageError
 from .problems import Problem
 from .tracker import BudgetExhausted, Tracker
 
-__all__ = ["ETA", "MIN_FRACTION", "OPTIMIZERS", "run_optimizer"]
+__all__ = ["ETA", "MIN_FRACTION", "OPTIMIZERS", "ladder_of", "run_optimizer"]
 
 ETA = 3
 MIN_FRACTION = 1.0 / 27.0
-RUNGS = (1, 3, 9, 27)  # resources in units of MIN_FRACTION
+
+
+def ladder_of(problem: Problem) -> tuple[float, ...]:
+    """The fractions every multi-fidelity optimizer gets on ``problem``: ``1/27 ... 1`` by
+    ``ETA``, from the problem's own smallest fraction where that is higher (a subset of
+    the data-rich tasks below 1/9 holds too few examples to rank by).
+
+    Example:
+        >>> from rocket_hpo.bench.problems import get_problem
+        >>> [round(f, 3) for f in ladder_of(get_problem("dl/mnist_full"))]
+        [0.111, 0.333, 1.0]
+    """
+    from rocket_hpo.fidelity import Ladder
+
+    return Ladder(max(MIN_FRACTION, problem.min_fraction), ETA).fractions
 
 
 def _quiet_optuna() -> None:
@@ -78,16 +94,17 @@ def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
         if pruner is None:
             score = tracker.evaluate(config, data_fraction(trial))
         else:
-            for r in RUNGS:
-                score = tracker.evaluate(config, r / RUNGS[-1])
+            rungs = ladder_of(problem)
+            for k, fraction in enumerate(rungs):
+                score = tracker.evaluate(config, fraction)
                 if not math.isfinite(score):
                     break
-                trial.report(score, r)
-                if r < RUNGS[-1] and trial.should_prune():
+                trial.report(score, round(fraction / rungs[0]))  # resources 1, 3, 9 ...
+                if k < len(rungs) - 1 and trial.should_prune():
                     break
             else:
-                r = RUNGS[-1]
-            if r < RUNGS[-1] and math.isfinite(score):
+                k = len(rungs) - 1
+            if k < len(rungs) - 1 and math.isfinite(score):
                 study.tell(trial, state=optuna.trial.TrialState.PRUNED)
                 continue
         if math.isfinite(score):
@@ -133,7 +150,9 @@ def _tpe_hyperband(tracker: Tracker, seed: int) -> None:
     from optuna.pruners import HyperbandPruner
     from optuna.samplers import TPESampler
 
-    pruner = HyperbandPruner(min_resource=1, max_resource=RUNGS[-1], reduction_factor=ETA)
+    rungs = ladder_of(tracker.problem)
+    pruner = HyperbandPruner(min_resource=1, max_resource=round(1 / rungs[0]),
+                             reduction_factor=ETA)
     optuna_loop(tracker, TPESampler(seed=seed), pruner)
 
 
@@ -161,7 +180,7 @@ def _smac(tracker: Tracker, seed: int, multi_fidelity: bool) -> None:
                 output_directory=Path(tmp),
                 # About five trials per full-fidelity equivalent under Hyperband with eta 3.
                 n_trials=max(int(budget * 5), 10),
-                min_budget=MIN_FRACTION,
+                min_budget=ladder_of(tracker.problem)[0],
                 max_budget=1.0,
             )
 
@@ -210,7 +229,7 @@ def _dehb(tracker: Tracker, seed: int) -> None:
         dehb = DEHB(
             cs=bridge.cs,
             dimensions=len(bridge.cs),
-            min_fidelity=MIN_FRACTION,
+            min_fidelity=ladder_of(tracker.problem)[0],
             max_fidelity=1.0,
             eta=ETA,
             n_workers=1,
@@ -229,19 +248,22 @@ def _dehb(tracker: Tracker, seed: int) -> None:
             dehb.tell(job, {"fitness": _minimised(tracker, score), "cost": tracker.spent - before})
 
 
-def _rocket(tracker: Tracker, seed: int, multi_fidelity: bool = True) -> None:
+def _rocket(tracker: Tracker, seed: int, promotion: str | None = "asha") -> None:
     """Rocket's sampler in the same Optuna loop, reading the fraction the scheduler assigned
-    with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would."""
-    from rocket_hpo.fidelity import SubsetScheduler
+    with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would;
+    ``promotion=None``: no scheduler, every trial on full data."""
+    from rocket_hpo.fidelity import Ladder, SubsetScheduler
     from rocket_hpo.sampler import RocketSampler
 
-    fidelity = SubsetScheduler() if multi_fidelity else None
+    ladder = Ladder(ladder_of(tracker.problem)[0], ETA)
+    fidelity = None if promotion is None else SubsetScheduler(ladder, promotion=promotion)
     optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity))
 
 
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
     "rocket": _rocket,
-    "rocket-full": lambda t, s: _rocket(t, s, multi_fidelity=False),
+    "rocket-gain": lambda t, s: _rocket(t, s, promotion="gain"),
+    "rocket-full": lambda t, s: _rocket(t, s, promotion=None),
     "random": _random,
     "tpe": _tpe,
     "gp": _gp,
@@ -257,6 +279,7 @@ OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
 _OPTUNA = ("optuna", "optuna.samplers", "optuna.pruners")
 _IMPORTS: dict[str, tuple[str, ...]] = {
     "rocket": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
+    "rocket-gain": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
     "rocket-full": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,

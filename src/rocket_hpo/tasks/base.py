@@ -161,6 +161,9 @@ class Task(ABC):
     metric: str = ""
     direction: Literal["maximize", "minimize"] = "maximize"
     description: str = ""
+    # The smallest data fraction worth training on: the bottom rung of the task's subset
+    # ladder in the benchmarks (a rung below it would hold too few examples to rank by).
+    min_fraction: float = 1 / 27
 
     @property
     @abstractmethod

@@ -122,6 +122,7 @@ class ETTh1Multivariate(ETTh1Forecast):
     agreement with full data).
     """
 
+    min_fraction = 1 / 9
     max_epochs = 6
     max_steps = 1500
     batch_sizes = (32, 1024)

@@ -128,6 +128,7 @@ class MnistMLP(TorchTask):
     max_epochs = 4
     max_steps = 1500
     batch_sizes = (32, 1024)
+    min_fraction = 1 / 9
     reference_epochs = 3
     reference_batch = 128
 

@@ -40,7 +40,7 @@ class TaskProblem(Problem):
         self.name = f"dl/{self.task.name or task}"
         self.direction = self.task.direction
         self.seed = seed
-        self.min_fraction = 1.0 / 27.0
+        self.min_fraction = self.task.min_fraction
 
     @property
     def space(self) -> Space:
