@@ -6,10 +6,12 @@ joins the two: the peers' folder's own Rocket runs are renamed ``rocket-unscreen
 (``--old-name``), and the summary is the harness's (``rocket_hpo.bench.summary``).
 
     .venv/bin/python benchmarks/agent/with_peers.py OURS PEERS OUT.md \
-        [--drop hebo,rocket-unscreened] [--only-pairs-of hebo]
+        [--drop hebo,rocket-unscreened] [--only-pairs-of hebo] [--also FOLDER ...]
 
 ``--drop`` leaves optimizers out; ``--only-pairs-of NAME`` keeps only the (problem, seed)
-pairs that optimizer ran (for a peer with fewer seeds, such as HEBO).
+pairs that optimizer ran (for a peer with fewer seeds, such as HEBO); ``--also FOLDER``
+adds a further folder's records unchanged (more problems run with Rocket and the peers
+together, as ``dev-rest-b50`` beside ``yahpo-dev8``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main() -> None:
     p.add_argument("--old-name", default="rocket-unscreened")
     p.add_argument("--drop", default="")
     p.add_argument("--only-pairs-of", default=None)
+    p.add_argument("--also", type=Path, action="append", default=[])
     args = p.parse_args()
     ours = json.loads((args.ours / "results.json").read_text())
     peers = json.loads((args.peers / "results.json").read_text())
@@ -37,6 +40,8 @@ def main() -> None:
         if r["optimizer"] in mine:
             r["optimizer"] = args.old_name
     records = peers["records"] + ours["records"]
+    for folder in args.also:
+        records += json.loads((folder / "results.json").read_text())["records"]
     if args.only_pairs_of:
         pairs = {(r["task"], r["seed"]) for r in records if r["optimizer"] == args.only_pairs_of}
         records = [r for r in records if (r["task"], r["seed"]) in pairs]

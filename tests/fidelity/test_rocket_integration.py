@@ -52,3 +52,30 @@ def test_rocket_sampler_on_the_ladder() -> None:
     assert best_full_trial(study) is not None
     summary = cost_summary(study)
     assert summary.n_trials == 85 and summary.saving > 1.5
+
+
+@pytest.mark.parametrize("cheap_results", [True, False])
+def test_cheap_results_setting_decides_which_fractions_the_policy_reads(
+    cheap_results: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    from rocket_hpo.agent._compact import CompactBackend
+
+    seen: list[set[float]] = []  # the fractions each proposal's context holds
+    screened = CompactBackend._screened
+
+    def spy(self, columns, ctx, fraction, rng):  # type: ignore[no-untyped-def]
+        seen.append({round(float(f), 4) for f in np.exp(ctx.log_fraction)})
+        return screened(self, columns, ctx, fraction, rng)
+
+    monkeypatch.setattr(CompactBackend, "_screened", spy)
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3))  # sceptical: trust needs evidence
+    sampler = RocketSampler(SPACE, seed=0, fidelity=scheduler, cheap_results=cheap_results)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    study.optimize(objective, n_trials=30)
+    # Until the 1/9 rung has earned trust the policy learns on full data; with cheap results
+    # it reads every rung, without them only the full-data results.
+    assert scheduler.learning_fraction(study) == 1.0
+    read = set().union(*seen)
+    assert read == ({round(1 / 9, 4), round(1 / 3, 4), 1.0} if cheap_results else {1.0})

@@ -327,6 +327,8 @@ class CompactBackend:
         trials = [*warm, *_time_order(study.get_trials(deepcopy=False, states=_FINISHED))]
         maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
         columns = self._columns(trials)
+        if not self.settings.cheap_results:  # the ablation: only the learning rung's results
+            trials = [t for t in trials if math.isclose(data_fraction(t), learn_at)]
         ctx = self._context(columns, trials, maximize)
         rng = np.random.default_rng([self.seed_key, trial.number])
         partial = np.full(len(columns.heads), np.nan)

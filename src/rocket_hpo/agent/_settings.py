@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rocket_hpo._checks import check_choice, check_instance, check_int, check_known, check_number
+from rocket_hpo._checks import (
+    check_bool,
+    check_choice,
+    check_instance,
+    check_int,
+    check_known,
+    check_number,
+)
 from rocket_hpo.errors import UsageError
 
 _S = TypeVar("_S")
@@ -86,10 +93,16 @@ class AgentSettings:
     are in, and when the space is given); 0 or 1: the policy's single draw is the
     proposal. 64 was chosen on development seeds against 16
     (``benchmarks/agent/results/policy/tried/screen-summary.md``)."""
+    cheap_results: bool = True
+    """With data subsets: the policy and the screen read the results of every data fraction
+    (each row carries its fraction); False keeps only the results at the learning fraction
+    (the scheduler's: the full data until a subset has earned trust), as Rocket read them
+    before cheap results became evidence: the ablation of issue 15."""
 
     def __post_init__(self) -> None:
         check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),
                        ("clip", "kl_coef"), positive=("learning_rate",))
+        check_bool("cheap_results", self.cheap_results, kind="setting")
 
     @classmethod
     def from_kwargs(cls, base: AgentSettings | None = None, **overrides: Any) -> AgentSettings:

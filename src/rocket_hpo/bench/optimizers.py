@@ -25,7 +25,8 @@ when the problem declares one (:func:`ladder_of`: ``1/9, 1/3, 1`` on the data-ri
 * ``dehb``: DEHB (eta 3, one worker).
 * ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler (same ladder,
   ASHA promotion); ``rocket-gain``: the same with promotion by expected gain per unit cost;
-  ``rocket-full``: the sampler alone, every trial on full data.
+  ``rocket-no-cheap``: ``rocket`` whose policy reads only the learning rung's results
+  (``cheap_results=False``); ``rocket-full``: the sampler alone, every trial on full data.
 """
 
 from __future__ import annotations
@@ -248,21 +249,24 @@ def _dehb(tracker: Tracker, seed: int) -> None:
             dehb.tell(job, {"fitness": _minimised(tracker, score), "cost": tracker.spent - before})
 
 
-def _rocket(tracker: Tracker, seed: int, promotion: str | None = "asha") -> None:
+def _rocket(tracker: Tracker, seed: int, promotion: str | None = "asha",
+            **settings: Any) -> None:
     """Rocket's sampler in the same Optuna loop, reading the fraction the scheduler assigned
     with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would;
-    ``promotion=None``: no scheduler, every trial on full data."""
+    ``promotion=None``: no scheduler, every trial on full data; ``settings``: the agent's."""
     from rocket_hpo.fidelity import Ladder, SubsetScheduler
     from rocket_hpo.sampler import RocketSampler
 
     ladder = Ladder(ladder_of(tracker.problem)[0], ETA)
     fidelity = None if promotion is None else SubsetScheduler(ladder, promotion=promotion)
-    optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity))
+    optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity,
+                                       **settings))
 
 
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
     "rocket": _rocket,
     "rocket-gain": lambda t, s: _rocket(t, s, promotion="gain"),
+    "rocket-no-cheap": lambda t, s: _rocket(t, s, cheap_results=False),
     "rocket-full": lambda t, s: _rocket(t, s, promotion=None),
     "random": _random,
     "tpe": _tpe,
@@ -280,6 +284,7 @@ _OPTUNA = ("optuna", "optuna.samplers", "optuna.pruners")
 _IMPORTS: dict[str, tuple[str, ...]] = {
     "rocket": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
     "rocket-gain": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
+    "rocket-no-cheap": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
     "rocket-full": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,
