@@ -21,7 +21,8 @@ Diverged configurations (no score) count as not reaching the target; their compu
 not recorded, so the mean cost is over the others.
 
 Command (results folder made by its run.sh):
-    .venv/bin/python benchmarks/fidelity/rich_bound.py --results benchmarks/fidelity/results_rich_b20 \
+    .venv/bin/python benchmarks/fidelity/rich_bound.py \
+        --results benchmarks/fidelity/results_rich_b20 \
         > benchmarks/fidelity/results_rich_b20/oracle_bound.md
 """
 
@@ -78,9 +79,9 @@ def main() -> None:
     for r in records:
         if r["optimizer"] == "rocket-full":
             full_runs[r["task"]][r["seed"]] = r
-    print(f"# Oracle bound for `{Path(args.results).name}`\n\nPool: `{Path(args.pool).name}`. Target: rocket-full's "
-          "final score; `c_full`: its cost to first reach it. See the docstring of "
-          "`rich_bound.py` for the model.")
+    print(f"# Oracle bound for `{Path(args.results).name}`\n\nPool: `{Path(args.pool).name}`. "
+          "Target: rocket-full's final score; `c_full`: its cost to first reach it. See the "
+          "docstring of `rich_bound.py` for the model.")
     for task, by_seed in sorted(full_runs.items()):
         name = task.split("/", 1)[1]
         full, low_cost, low_key, rho = pool(Path(args.pool), name)
