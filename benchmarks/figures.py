@@ -57,6 +57,12 @@ FIGURES = (
            "| gp | 0.082 [0.068, 0.096] | **2.42** | **0.044** [0.038, 0.050] | 2.36 | 423 ms |",
            ("benchmarks/agent/results/dev8-b50/results.json",
             "benchmarks/agent/results/dev8-b50-v2/results.json")),
+    Figure("the other 10 dev problems and all 18, without HEBO",
+           "all 18 problems without HEBO (180 cells, `summary-all-18-without-hebo.md`): mean rank "
+           "at 20 / 50 Rocket 2.21 / 1.82, GPSampler 2.36 / 2.26",
+           ("benchmarks/agent/results/dev-rest-b50/results.json",
+            "benchmarks/agent/results/dev8-b50/results.json",
+            "benchmarks/agent/results/dev8-b50-v2/results.json")),
     Figure("HEBO's row on yahpo-dev8, all 80 runs",
            "| hebo | 0.092 [0.086, 0.099] | 3.20 | 0.059 [0.052, 0.068] | 2.69 | 5.3 s |",
            ("benchmarks/agent/results/dev8-b50/results.json",)),
