@@ -1,7 +1,8 @@
 """The paper's main table: `rocket tune` on each built-in task against the practitioner reference.
 
 For each of the 16 built-in tasks (`rocket_hpo.tasks.TYPES`) and seed: `rocket tune TASK
---budget 20 --seed S` (the default: Rocket's policy with the data-subset ladder; 20
+--budget 20 --seed S` (the default: Rocket's policy with the data-subset ladder, the
+task's reference configuration evaluated first on the full data as `rocket tune` does; 20
 full-data equivalents of compute, each trial charged the compute it used) into one SQLite
 storage, then the configuration it returns (the best full-data trial) is trained once more
 on the full data with the same seed and scored on the **test** split. The reference's test
@@ -102,7 +103,7 @@ def render(results: list[dict[str, Any]]) -> str:
         "",
         "Made by `benchmarks/tasks/tuned_vs_reference.py` (its docstring has the command and "
         f"the protocol): budget {budgets} full-data equivalents, Rocket's defaults (policy, subset "
-        "ladder), the returned configuration retrained on the full data and scored on the "
+        "ladder, the reference run first), the returned configuration retrained on the full data and scored on the "
         "test split; the reference's test score from `results.jsonl`, same seed. Mean ± "
         "95 % t half-width over seeds; *diff* is tuned minus reference, signed so that "
         "positive is better.",

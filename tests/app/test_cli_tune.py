@@ -60,9 +60,10 @@ def test_a_built_in_task_with_the_default_sampler_and_a_tiny_budget(
     tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    assert main(["tune", "digits", "--budget", "0.1", "--storage", url]) == 0
+    assert main(["tune", "digits", "--budget", "0.1", "--storage", url, "--no-reference"]) == 0
     out, err = capfd.readouterr()
     assert "tuning digits" in err and "with rocket" in err and "data subsets:" in err
+    assert "reference" not in err
     study = optuna.load_study(study_name="rocket-digits", storage=url)
     trials = study.trials
     assert trials and all(t.state.name == "COMPLETE" for t in trials)
@@ -78,6 +79,29 @@ def test_a_built_in_task_with_the_default_sampler_and_a_tiny_budget(
     # The best configuration is printed, one 'name: value' line per hyperparameter.
     best = dict(line.split(": ", 1) for line in out.splitlines())
     assert set(best) == set(study.best_trial.params)
+
+
+def test_a_task_study_starts_with_the_reference_on_the_full_data_once(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from rocket_hpo.tasks import get
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["tune", "wine", "--budget", "1.5", "--storage", url]) == 0
+    assert "first trial: the task's reference configuration" in capfd.readouterr().err
+    study = optuna.load_study(study_name="rocket-wine", storage=url)
+    first = study.trials[0]
+    assert first.params == get("wine").reference
+    assert first.user_attrs["rocket:fraction"] == 1.0
+    assert first.user_attrs["rocket:origin"] == "enqueued"
+    assert all(t.user_attrs["rocket:origin"] != "enqueued" for t in study.trials[1:])
+    # A rerun continues the study; the reference is not run again.
+    n = len(study.trials)
+    assert main(["tune", "wine", "--budget", "2.5", "--storage", url]) == 0
+    assert "reference" not in capfd.readouterr().err
+    later = optuna.load_study(study_name="rocket-wine", storage=url).trials
+    assert len(later) > n
+    assert sum(t.user_attrs["rocket:origin"] == "enqueued" for t in later) == 1
 
 
 @pytest.mark.parametrize("sampler", ["tpe", "random", "rocket"])

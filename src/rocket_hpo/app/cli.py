@@ -43,6 +43,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
             sampler=args.sampler,
             timeout_per_trial=args.timeout_per_trial,
             verbose=args.verbose,
+            reference=not args.no_reference,
         )
     )
 
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="fail a trial that runs longer and end its process (default: none)")
     tune.add_argument("-v", "--verbose", action="store_true",
                       help="print one line per finished trial with its configuration")
+    tune.add_argument("--no-reference", action="store_true",
+                      help="a built-in task's new study does not start with the task's "
+                           "reference configuration (by default it runs first, on the full "
+                           "data)")
     tune.set_defaults(func=_cmd_tune)
 
     status_cmd = sub.add_parser("status", help="studies in a storage: trials, cost, best value")

@@ -30,6 +30,7 @@ from rocket_hpo.app.samplers import fidelity_scheduler, make_sampler
 from rocket_hpo.errors import UsageError
 from rocket_hpo.keys import (
     FAIL_REASON,
+    FIDELITY_PARAM,
     METRIC_ATTR,
     SPACE_ATTR,
     TARGET_ATTR,
@@ -73,6 +74,11 @@ class TuneSettings:
     """Seconds one trial may run; past it the trial fails and its process is ended."""
     verbose: bool = False
     """One line per finished trial with its configuration (above the live bar)."""
+    reference: bool = True
+    """A built-in task's study starts with the task's reference configuration (the
+    practitioner default), on the full data: the answer is then never worse than the default
+    on validation, and the policy starts from a known good result. Costs one full-data
+    training of the budget; ``--no-reference`` skips it."""
 
 
 @dataclass
@@ -88,6 +94,8 @@ class _Target:
     agent: dict[str, Any] = field(default_factory=dict)
     full_data_reason: str | None = None
     """Why the objective cannot run on data subsets (``None``: it can)."""
+    reference: dict[str, Any] | None = None
+    """A configuration to evaluate first, on the full data (a task's reference)."""
 
 
 def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
@@ -99,7 +107,8 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
         file_values = {k: getattr(spec, k) for k in _SETTING_KEYS}
     else:
         spec, file_values = None, {}
-    merged = TuneSettings(target=settings.target, verbose=settings.verbose)
+    merged = TuneSettings(target=settings.target, verbose=settings.verbose,
+                          reference=settings.reference)
     for key, value in file_values.items():
         setattr(merged, key, value)
     for key in _SETTING_KEYS:
@@ -127,6 +136,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             space=task.space, direction=task.direction, metric=task.metric,
             evaluate=TaskEvaluate(task.name), fidelity=spec.fidelity if spec else {},
             agent=spec.agent if spec else {},
+            reference=dict(task.reference) if settings.reference else None,
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE
@@ -192,6 +202,12 @@ def run_tune(settings: TuneSettings) -> int:
     study.set_user_attr(METRIC_ATTR, target.metric)
     study.set_user_attr(TARGET_ATTR, target.label)
     study.set_user_attr(SPACE_ATTR, target.space.to_dict())
+    starts_with_reference = False
+    if target.reference is not None and not study.get_trials(deepcopy=False):
+        # A new study: the reference runs first, on the full data (the subset scheduler keeps
+        # a fraction the trial already carries).
+        study.enqueue_trial(target.reference, user_attrs={FIDELITY_PARAM: 1.0})
+        starts_with_reference = True
     counted = counted_trials(study)
     n_done, cost = len(counted), sum(trial_cost(t) for t in counted)
     limits = [f"{settings.trials} trials"] if settings.trials is not None else []
@@ -205,6 +221,9 @@ def run_tune(settings: TuneSettings) -> int:
            if settings.timeout_per_trial is not None else "")
     )
     console.print(_subsets_line(target, sampler_name), markup=False)
+    if starts_with_reference:
+        console.print("first trial: the task's reference configuration, on the full data "
+                      "(--no-reference skips it)", markup=False)
     objective = TrialObjective(target.space, target.evaluate, seed)
     by_budget = settings.budget is not None
     total = float(settings.budget or 0.0) if by_budget else float(settings.trials or 0)
