@@ -101,12 +101,12 @@ def render(results: list[dict[str, Any]]) -> str:
     lines = [
         "# `rocket tune` against the practitioner reference, on the test split",
         "",
-        "Made by `benchmarks/tasks/tuned_vs_reference.py` (its docstring has the command and "
-        f"the protocol): budget {budgets} full-data equivalents, Rocket's defaults (policy, "
-        "subset ladder, the reference run first), the returned configuration retrained on "
-        "the full data and scored on the test split; the reference's test score from "
-        "`results.jsonl`, same seed. Mean ± 95 % t half-width over seeds; *diff* is tuned minus reference, signed so that "
-        "positive is better.",
+        "Made by `benchmarks/tasks/tuned_vs_reference.py` (its docstring has the command "
+        f"and the protocol): budget {budgets} full-data equivalents, Rocket's defaults "
+        "(policy, subset ladder, the reference run first), the returned configuration "
+        "retrained on the full data and scored on the test split; the reference's test "
+        "score from `results.jsonl`, same seed. Mean ± 95 % t half-width over seeds; "
+        "*diff* is tuned minus reference, signed so that positive is better.",
         "",
         "| task | metric | seeds | reference test | tuned test | diff (better > 0) | verdict "
         "| trials | cost |",
