@@ -110,8 +110,11 @@ def main() -> None:
             speedups.append(c_full / cost)
             print(f"| {seed} | {target:.4f} | {c_full:.2f} | {hits / len(good):.3f} | {n_star} "
                   f"| {cost:.2f} | {c_full / cost:.2f} | {n_star} |")
-        print(f"\nMedian oracle speedup: {float(np.median(speedups)):.2f} "
-              f"(seeds: {', '.join(f'{s:.2f}' for s in speedups)}).")
+        reachable = [s for s in speedups if s > 0]
+        median = f"{float(np.median(reachable)):.2f}" if reachable else "none"
+        print(f"\nMedian oracle speedup over the {len(reachable)} of {len(speedups)} seeds whose "
+              f"target a uniform configuration of the pool reaches: {median} (all seeds: "
+              f"{', '.join(f'{s:.2f}' for s in speedups)}, 0 = unreachable).")
 
 
 if __name__ == "__main__":
