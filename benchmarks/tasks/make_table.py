@@ -89,11 +89,19 @@ def measure_worst(name: str) -> dict[str, Any]:
     return out
 
 
+def t_interval(values: list[float]) -> tuple[float, float]:
+    """Mean and half-width of the 95 % t-interval over ``values`` (0 for one value)."""
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, 0.0
+    return mean, T_975.get(len(values) - 1, 1.96) * statistics.stdev(values) / math.sqrt(
+        len(values))
+
+
 def _mean_ci(values: list[float], digits: int) -> str:
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
-    mean = statistics.fmean(values)
-    half = T_975.get(len(values) - 1, 1.96) * statistics.stdev(values) / math.sqrt(len(values))
+    mean, half = t_interval(values)
     return f"{mean:.{digits}f} ± {half:.{digits}f}"
 
 
@@ -174,6 +182,14 @@ def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
         "and `mnist_anomaly` are close to it too. The references are deliberately the plain "
         "default, not tuned: the character language models in particular are under-trained "
         "at 4 epochs of Adam at 1e-3, which leaves room for a tuner to show its worth.",
+        "",
+        "## Tuned against the reference (issue 15)",
+        "",
+        "[`tuned.md`](tuned.md), made by `tuned_vs_reference.py` (command in its docstring): "
+        "`rocket tune TASK --budget 20 --seed S` on each task, the returned configuration "
+        "retrained and scored on the test split against the reference's test score above "
+        "(same seed), with the state of the run (which seeds are done) and the verdicts once "
+        "there are several seeds.",
         "",
     ]
     return "\n".join(lines)

@@ -37,7 +37,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 REFERENCE = HERE / "results.jsonl"
-T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student t, two-sided 95 %
 
 
 def all_tasks() -> list[str]:
@@ -85,15 +84,9 @@ def tune_one(task: str, seed: int, budget: float, storage: str) -> dict[str, Any
     }
 
 
-def interval(values: list[float]) -> tuple[float, float]:
-    """Mean and half-width of the 95 % t-interval (0 for one value)."""
-    m = statistics.fmean(values)
-    if len(values) < 2:
-        return m, 0.0
-    return m, T_975[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-
-
 def render(results: list[dict[str, Any]]) -> str:
+    from make_table import t_interval  # this folder's reference table: the same intervals
+
     from rocket_hpo import tasks
 
     reference = {(r["task"], r["seed"]): r for r in read(REFERENCE)}
@@ -113,6 +106,7 @@ def render(results: list[dict[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     verdicts: dict[str, int] = {"better": 0, "level": 0, "worse": 0}
+    per_seed: dict[int, dict[str, int]] = {}  # test score above, equal to, below the reference
     for task in all_tasks():
         rows = sorted((r for r in results if r["task"] == task), key=lambda r: r["seed"])
         rows = [r for r in rows if (task, r["seed"]) in reference]
@@ -123,7 +117,11 @@ def render(results: list[dict[str, Any]]) -> str:
         ref = [reference[(task, r["seed"])]["test"] for r in rows]
         tuned = [r["test"] for r in rows]
         diff = [sign * (a - b) for a, b in zip(tuned, ref, strict=True)]
-        (mr, hr), (mt, ht), (md, hd) = interval(ref), interval(tuned), interval(diff)
+        for r, d in zip(rows, diff, strict=True):
+            side = "higher" if d > 1e-9 else "lower" if d < -1e-9 else "equal"
+            counts = per_seed.setdefault(r["seed"], {"higher": 0, "equal": 0, "lower": 0})
+            counts[side] += 1
+        (mr, hr), (mt, ht), (md, hd) = t_interval(ref), t_interval(tuned), t_interval(diff)
         verdict = ("better" if md - hd > 0 else "worse" if md + hd < 0 else "level") \
             if len(rows) > 1 else "(one seed)"
         verdicts[verdict] = verdicts.get(verdict, 0) + 1
@@ -133,6 +131,10 @@ def render(results: list[dict[str, Any]]) -> str:
             f"| {statistics.fmean(r['n_trials'] for r in rows):.0f} "
             f"| {statistics.fmean(r['cost'] for r in rows):.1f} |")
     lines += ["", "Verdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()) + "."]
+    lines += ["", "Per seed, tasks whose tuned test score is higher than, equal to or lower "
+              "than the reference's (better direction):", ""]
+    lines += [f"- seed {seed} ({sum(c.values())} tasks): " + ", ".join(
+        f"{k} {v}" for k, v in c.items()) for seed, c in sorted(per_seed.items())]
     return "\n".join(lines) + "\n"
 
 
