@@ -134,7 +134,7 @@ def test_multi_fidelity_optimizers_keep_to_the_tasks_bottom_rung(optimizer: str)
     task = _RichQuadratic()
     task.fractions = set()  # type: ignore[attr-defined]
     problem = TaskProblem(task)
-    assert ladder_of(problem) == pytest.approx((1 / 9, 1 / 3, 1.0))
+    assert ladder_of(problem).fractions == pytest.approx((1 / 9, 1 / 3, 1.0))
     run_optimizer(optimizer, problem, budget=4, seed=0)
     assert round(1 / 9, 6) in task.fractions  # type: ignore[attr-defined]
     assert task.fractions <= {round(1 / 9, 6), round(1 / 3, 6), 1.0}  # type: ignore[attr-defined]
@@ -144,5 +144,5 @@ def test_the_data_rich_tasks_declare_a_bottom_rung_of_a_ninth() -> None:
     from rocket_hpo.bench.optimizers import ladder_of
 
     for name in ("mnist_full", "etth1_multi"):
-        assert ladder_of(get_problem(f"dl/{name}")) == pytest.approx((1 / 9, 1 / 3, 1.0))
-    assert ladder_of(get_problem("dl/digits"))[0] == pytest.approx(1 / 27)
+        assert ladder_of(get_problem(f"dl/{name}")).fractions == pytest.approx((1 / 9, 1 / 3, 1.0))
+    assert ladder_of(get_problem("dl/digits")).min_fraction == pytest.approx(1 / 27)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from rocket_hpo.errors import UsageError
+from rocket_hpo.fidelity.ladder import Ladder
 
 from .problems import Problem
 from .tracker import BudgetExhausted, Tracker
@@ -51,19 +52,17 @@ ETA = 3
 MIN_FRACTION = 1.0 / 27.0
 
 
-def ladder_of(problem: Problem) -> tuple[float, ...]:
-    """The fractions every multi-fidelity optimizer gets on ``problem``: ``1/27 ... 1`` by
+def ladder_of(problem: Problem) -> Ladder:
+    """The ladder every multi-fidelity optimizer gets on ``problem``: ``1/27 ... 1`` by
     ``ETA``, from the problem's own smallest fraction where that is higher (a subset of
     the data-rich tasks below 1/9 holds too few examples to rank by).
 
     Example:
         >>> from rocket_hpo.bench.problems import get_problem
-        >>> [round(f, 3) for f in ladder_of(get_problem("dl/mnist_full"))]
+        >>> [round(f, 3) for f in ladder_of(get_problem("dl/mnist_full")).fractions]
         [0.111, 0.333, 1.0]
     """
-    from rocket_hpo.fidelity import Ladder
-
-    return Ladder(max(MIN_FRACTION, problem.min_fraction), ETA).fractions
+    return Ladder(max(MIN_FRACTION, problem.min_fraction), ETA)
 
 
 def _quiet_optuna() -> None:
@@ -89,13 +88,13 @@ def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
     study = optuna.create_study(
         study_name="bench", direction=problem.direction, sampler=sampler, pruner=pruner
     )
+    rungs = ladder_of(problem).fractions
     while True:
         trial = study.ask()
         config = problem.space.suggest(trial)
         if pruner is None:
             score = tracker.evaluate(config, data_fraction(trial))
         else:
-            rungs = ladder_of(problem)
             for k, fraction in enumerate(rungs):
                 score = tracker.evaluate(config, fraction)
                 if not math.isfinite(score):
@@ -151,8 +150,8 @@ def _tpe_hyperband(tracker: Tracker, seed: int) -> None:
     from optuna.pruners import HyperbandPruner
     from optuna.samplers import TPESampler
 
-    rungs = ladder_of(tracker.problem)
-    pruner = HyperbandPruner(min_resource=1, max_resource=round(1 / rungs[0]),
+    pruner = HyperbandPruner(min_resource=1,
+                             max_resource=round(1 / ladder_of(tracker.problem).min_fraction),
                              reduction_factor=ETA)
     optuna_loop(tracker, TPESampler(seed=seed), pruner)
 
@@ -181,7 +180,7 @@ def _smac(tracker: Tracker, seed: int, multi_fidelity: bool) -> None:
                 output_directory=Path(tmp),
                 # About five trials per full-fidelity equivalent under Hyperband with eta 3.
                 n_trials=max(int(budget * 5), 10),
-                min_budget=ladder_of(tracker.problem)[0],
+                min_budget=ladder_of(tracker.problem).min_fraction,
                 max_budget=1.0,
             )
 
@@ -230,7 +229,7 @@ def _dehb(tracker: Tracker, seed: int) -> None:
         dehb = DEHB(
             cs=bridge.cs,
             dimensions=len(bridge.cs),
-            min_fidelity=ladder_of(tracker.problem)[0],
+            min_fidelity=ladder_of(tracker.problem).min_fraction,
             max_fidelity=1.0,
             eta=ETA,
             n_workers=1,
@@ -254,11 +253,11 @@ def _rocket(tracker: Tracker, seed: int, promotion: str | None = "asha",
     """Rocket's sampler in the same Optuna loop, reading the fraction the scheduler assigned
     with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would;
     ``promotion=None``: no scheduler, every trial on full data; ``settings``: the agent's."""
-    from rocket_hpo.fidelity import Ladder, SubsetScheduler
+    from rocket_hpo.fidelity import SubsetScheduler
     from rocket_hpo.sampler import RocketSampler
 
-    ladder = Ladder(ladder_of(tracker.problem)[0], ETA)
-    fidelity = None if promotion is None else SubsetScheduler(ladder, promotion=promotion)
+    fidelity = (None if promotion is None
+                else SubsetScheduler(ladder_of(tracker.problem), promotion=promotion))
     optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity,
                                        **settings))
 
