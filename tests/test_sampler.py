@@ -301,6 +301,8 @@ def test_invalid_arguments_name_the_parameter() -> None:
         RocketSampler(SPACE, group_size=0)
     with pytest.raises(ValueError, match="'update_steps' setting must be an integer >= 0"):
         AgentSettings(update_steps=-1)
+    with pytest.raises(ValueError, match="'cheap_results' setting must be True or False"):
+        RocketSampler(SPACE, cheap_results="no")
     with pytest.raises(ValueError, match="'kl_coef' setting must be a finite number >= 0"):
         RocketSampler(SPACE, kl_coef=float("nan"))
     with pytest.raises(ValueError, match="No policy weights at"):
