@@ -136,10 +136,12 @@ def test_agreeing_subsets_filter_on_the_cheapest_rung() -> None:
     assert best is not None and abs(best.params["x"] - 0.7) < 0.05
 
 
+@pytest.mark.parametrize("checks", [False, True])
 @pytest.mark.parametrize(("objective", "budget"), [(agreeing, 3.0), (agreeing, 12.5),
                                                    (inverted, 7.0)])
-def test_the_budget_is_overshot_by_one_trial_at_most(objective: Any, budget: float) -> None:
-    study = gain_study(2)
+def test_the_budget_is_overshot_by_one_trial_at_most(objective: Any, budget: float,
+                                                     checks: bool) -> None:
+    study = check_study(2) if checks else gain_study(2)
     optimize(study, objective, budget=budget)
     trials = sorted(study.trials, key=lambda t: t.number)
     assert spent(study) >= budget - 1e-9
