@@ -174,7 +174,8 @@ def main() -> None:
               f"`{cmd}`; cost in full-data equivalents "
               "(a surrogate's trial on 1/9 of the data costs 1/9; a training task's, the "
               "compute it used relative to the full-data run).", ""]  # fmt: skip
-    order = ["rocket", "rocket-full", "dehb", "smac-mf", "tpe-hyperband", "tpe-ladder", "tpe"]
+    order = ["rocket", "rocket-full", "rocket-asha", "dehb", "smac-mf", "tpe-hyperband",
+             "tpe-ladder", "tpe"]
     for task in sorted(by):
         opts = [o for o in order if o in by[task]] + sorted(set(by[task]) - set(order))
         budget = max(r["budget"] for o in opts for r in by[task][o].values())

@@ -13,9 +13,11 @@ Trial user attributes:
   re-runs on more data.
 - ``rocket:audit``: true on an audit promotion (a random configuration of the rung below,
   promoted to measure the rank agreement without selection bias).
+- ``rocket:check_of``: for a check, the number of the full-data trial whose configuration it
+  re-runs on a subset, to measure how that subset ranks against the full data.
 - ``rocket:transfer``: for a promotion with transfer rules, ``{param: [old, new]}``.
-- ``rocket:origin``: where the configuration came from: ``policy``, ``promotion`` or
-  ``enqueued``.
+- ``rocket:origin``: where the configuration came from: ``policy``, ``promotion``,
+  ``check`` or ``enqueued``.
 - ``fail_reason`` and ``rocket:fail_kind``: why a failed trial failed, in words and as a kind.
 - ``train_seconds``: the objective's training time.
 - ``rocket:cost`` (:data:`COST`): the compute the trial's training used relative to the same
@@ -60,6 +62,7 @@ from typing import Any, Literal
 __all__ = [
     "AGREEMENT",
     "AUDIT",
+    "CHECK_OF",
     "COMPUTE",
     "COST",
     "FAIL_KIND",
@@ -99,6 +102,7 @@ RUNG = "rocket:rung"
 PROMOTED_FROM = "rocket:promoted_from"
 TRANSFER = "rocket:transfer"
 AUDIT = "rocket:audit"
+CHECK_OF = "rocket:check_of"
 ORIGIN_KEY = "rocket:origin"
 FAIL_REASON = "fail_reason"
 """User attribute of a failed trial: why it failed, in words."""

@@ -21,7 +21,8 @@ Written to the storage (all JSON; the names are in :mod:`rocket_hpo.keys`):
   that stage's signals; read them with :func:`rocket_hpo.agent.read_signals`.
 - trial user attribute ``rocket:origin``: where the trial's configuration came from:
   ``policy`` (the policy's draw), ``promotion`` (the fidelity scheduler re-runs a
-  configuration on more data) or ``enqueued`` (fixed by the user).
+  configuration on more data), ``check`` (it re-runs a full-data configuration on a subset,
+  to measure how well the subset ranks) or ``enqueued`` (fixed by the user).
 - trial user attribute ``rocket:fraction`` when a fidelity scheduler
   is given (the data fraction the trial should train on).
 
@@ -190,7 +191,7 @@ class RocketSampler(BaseSampler):
         trial's configuration comes from (a promotion, or the policy's proposal)."""
         self._raise_error_if_multi_objective(study)
         with self._lock:
-            fraction, promote, learn_at = 1.0, None, 1.0
+            fraction, promote, learn_at, check = 1.0, None, 1.0, False
             if self._fidelity is not None:
                 # One look at the ladder: the assignment carries the learning fraction.
                 assignment = self._fidelity.assign(study, trial)
@@ -207,8 +208,9 @@ class RocketSampler(BaseSampler):
                     # `params` carries the scheduler's transfer rules (e.g. steps scaled up).
                     params = getattr(assignment, "params", None)
                     promote = dict(assignment.promote.params if params is None else params)
+                    check = bool(getattr(assignment, "check", False))
             if promote is not None:
-                origin = "promotion"
+                origin = "check" if check else "promotion"
                 self._preset[trial._trial_id] = promote
             elif FIXED_PARAMS in trial.system_attrs:
                 origin = "enqueued"

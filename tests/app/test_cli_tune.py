@@ -75,7 +75,7 @@ def test_a_built_in_task_with_the_default_sampler_and_a_tiny_budget(
     assert all(c >= f and cost_basis(t) == "compute"
                for c, f, t in zip(costs, fractions, trials, strict=True))
     assert 0.1 <= sum(costs) < 0.1 + max(costs)
-    assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion"}
+    assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion", "check"}
     # The best configuration is printed, one 'name: value' line per hyperparameter.
     best = dict(line.split(": ", 1) for line in out.splitlines())
     assert set(best) == set(study.best_trial.params)
@@ -115,7 +115,7 @@ def test_the_sampler_option_picks_the_optimizer(
     trials = optuna.load_study(study_name="quad", storage=url).trials
     assert len(trials) == 12
     if sampler == "rocket":
-        assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion"}
+        assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion", "check"}
         assert {t.user_attrs["rocket:fraction"] for t in trials} <= LADDER
         assert min(t.user_attrs["rocket:fraction"] for t in trials) < 1.0  # on the ladder
         return

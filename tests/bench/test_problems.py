@@ -124,7 +124,7 @@ class _RichQuadratic(_Quadratic):
         return super().evaluate(config, fraction=fraction, seed=seed, test=test)
 
 
-@pytest.mark.parametrize("optimizer", ["rocket", "rocket-gain", "rocket-no-cheap",
+@pytest.mark.parametrize("optimizer", ["rocket", "rocket-asha", "rocket-gain", "rocket-no-cheap",
                                        "tpe-hyperband", "dehb", "smac-mf"])
 def test_multi_fidelity_optimizers_keep_to_the_tasks_bottom_rung(optimizer: str) -> None:
     from rocket_hpo.bench.optimizers import _IMPORTS, ladder_of, run_optimizer

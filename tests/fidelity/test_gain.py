@@ -1,5 +1,8 @@
 """Promotion by expected gain per unit cost (issue 15): inverted subsets fall back to the full
-data, agreeing subsets filter cheaply, the runner's budget holds, decisions replay."""
+data, agreeing subsets filter cheaply, the runner's budget holds, decisions replay; the same
+with checks, which measure each subset against the full data by re-running configurations
+the study already ran on the full data (a study whose subsets disagree stays a full-data
+study at the price of a few cheap re-runs)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from rocket_hpo.fidelity import (
 )
 from rocket_hpo.fidelity._view import build_view
 from rocket_hpo.fidelity.promotion import gain_plan
-from rocket_hpo.keys import AUDIT, PROMOTED_FROM, RUNG, trial_cost
+from rocket_hpo.keys import AUDIT, CHECK_OF, PROMOTED_FROM, RUNG, trial_cost
 from rocket_hpo.runner import optimize
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -45,7 +48,9 @@ def agreeing(trial: optuna.Trial) -> float:
 
 
 def gain_study(seed: int, storage: Any = None, **kwargs: Any) -> optuna.Study:
-    scheduler = SubsetScheduler(LADDER_3, promotion="gain", claim_timeout=0, **kwargs)
+    """A study on the gain rule with its agreement measured by audits (checks: below)."""
+    scheduler = SubsetScheduler(LADDER_3, promotion="gain", check_share=None, claim_timeout=0,
+                                **kwargs)
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=seed), scheduler)
     return optuna.create_study(direction="maximize", sampler=sampler, storage=storage,
                                study_name="g", load_if_exists=True)
@@ -100,7 +105,7 @@ def test_inverted_subsets_fall_back_to_full_data(seed: int) -> None:
 
 def test_asha_keeps_filtering_on_inverted_subsets() -> None:
     """The contrast: ASHA's quota still promotes the subsets' best, the full data's worst."""
-    scheduler = SubsetScheduler(LADDER_3, claim_timeout=0)
+    scheduler = SubsetScheduler(LADDER_3, claim_timeout=0, promotion="asha")
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=0), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     optimize(study, inverted, budget=20.0)
@@ -131,10 +136,12 @@ def test_agreeing_subsets_filter_on_the_cheapest_rung() -> None:
     assert best is not None and abs(best.params["x"] - 0.7) < 0.05
 
 
+@pytest.mark.parametrize("checks", [False, True])
 @pytest.mark.parametrize(("objective", "budget"), [(agreeing, 3.0), (agreeing, 12.5),
                                                    (inverted, 7.0)])
-def test_the_budget_is_overshot_by_one_trial_at_most(objective: Any, budget: float) -> None:
-    study = gain_study(2)
+def test_the_budget_is_overshot_by_one_trial_at_most(objective: Any, budget: float,
+                                                     checks: bool) -> None:
+    study = check_study(2) if checks else gain_study(2)
     optimize(study, objective, budget=budget)
     trials = sorted(study.trials, key=lambda t: t.number)
     assert spent(study) >= budget - 1e-9
@@ -171,7 +178,7 @@ def test_decisions_replay_from_the_storage(tmp_path: Any) -> None:
     # A fresh process: only the storage, and a scheduler rebuilt from it.
     loaded = optuna.load_study(study_name="g", storage=JournalStorage(JournalFileBackend(path)))
     resumed = SubsetScheduler.from_study(loaded, promotion="gain", claim_timeout=0,
-                                         audit_rate=0.6)
+                                         audit_rate=0.6, check_share=None)
     assert resumed.ladder.same_as(LADDER_3)
     study = optuna.create_study(
         direction="maximize", study_name="g", load_if_exists=True,
@@ -187,13 +194,19 @@ def test_decisions_replay_from_the_storage(tmp_path: Any) -> None:
     assert any(t.user_attrs.get(AUDIT) for t in study.trials[first_gain:])
 
 
-def test_concurrent_workers_never_promote_twice() -> None:
-    scheduler = SubsetScheduler(LADDER_3, promotion="gain", claim_timeout=5)
+@pytest.mark.parametrize("check_share", [None, 0.1])
+def test_concurrent_workers_never_promote_or_check_twice(check_share: float | None) -> None:
+    scheduler = SubsetScheduler(LADDER_3, promotion="gain", claim_timeout=5,
+                                check_share=check_share)
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=3), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.optimize(agreeing, n_trials=80, n_jobs=4)
     sources = [t.user_attrs[PROMOTED_FROM] for t in study.trials if PROMOTED_FROM in t.user_attrs]
     assert len(sources) == len(set(sources)) > 10
+    checked = [(t.user_attrs[CHECK_OF], t.user_attrs[RUNG]) for t in study.trials
+               if CHECK_OF in t.user_attrs]
+    assert len(checked) == len(set(checked))
+    assert (len(checked) >= 6) == (check_share is not None)
     for t in study.trials:
         if PROMOTED_FROM in t.user_attrs:
             assert t.params == study.trials[t.user_attrs[PROMOTED_FROM]].params
@@ -203,4 +216,86 @@ def test_promotion_is_validated() -> None:
     message = "The 'promotion' parameter of SubsetScheduler must be 'asha' or 'gain'. Got 'fifo'"
     with pytest.raises(UsageError, match=re.escape(message)):
         SubsetScheduler(promotion="fifo")
-    assert SubsetScheduler().promotion == "asha"
+    assert SubsetScheduler().promotion == "gain" and SubsetScheduler().check_share == 0.1
+
+
+# -- checks ------------------------------------------------------------------------------
+
+
+def check_study(seed: int, storage: Any = None, share: float = 0.1) -> optuna.Study:
+    scheduler = SubsetScheduler(LADDER_3, promotion="gain", check_share=share, claim_timeout=0)
+    sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=seed), scheduler)
+    return optuna.create_study(direction="maximize", sampler=sampler, storage=storage,
+                               study_name="c", load_if_exists=True)
+
+
+def checks(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return [t for t in study.trials if CHECK_OF in t.user_attrs]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_inverted_subsets_leave_a_full_data_study_and_cheap_checks(seed: int) -> None:
+    study = check_study(seed)
+    optimize(study, inverted, budget=20.0)
+    checked = checks(study)
+    others = [t for t in study.trials if CHECK_OF not in t.user_attrs]
+    # Every configuration the study chose ran on the full data; nothing was promoted.
+    assert all(t.user_attrs[RUNG] == TOP for t in others)
+    assert not any(PROMOTED_FROM in t.user_attrs for t in study.trials)
+    # The checks re-ran full-data configurations on subsets, within their share of the cost.
+    assert len(checked) >= 6
+    for t in checked:
+        source = study.trials[t.user_attrs[CHECK_OF]]
+        assert t.user_attrs[RUNG] < TOP and source.user_attrs[RUNG] == TOP
+        assert t.params == source.params and t.number > source.number
+    full_cost = sum(trial_cost(t) for t in others)
+    assert sum(trial_cost(t) for t in checked) <= 0.1 * full_cost + 1 / 3
+    records = study.sampler.scheduler.agreement(study)  # type: ignore[attr-defined]
+    assert records[0]["fractions"] == [1 / 9, 1.0] and records[0]["status"] == "poor"
+    assert study.sampler.scheduler.learning_fraction(study) == 1.0  # type: ignore[attr-defined]
+    best = best_full_trial(study)
+    assert best is not None and abs(best.params["x"] - 0.7) < 0.1
+
+
+def test_agreeing_subsets_are_shown_and_then_filter() -> None:
+    study = check_study(0)
+    optimize(study, agreeing, budget=20.0)
+    scheduler = study.sampler.scheduler  # type: ignore[attr-defined]
+    records = scheduler.agreement(study)
+    assert records[0]["status"] == "agrees" and records[0]["low"] >= 0.3
+    assert scheduler.learning_fraction(study) == 1 / 9
+    # Once the cheapest rung is shown, new configurations start there and the best are
+    # promoted by gain; checks stop (nothing cheaper is left to measure).
+    last_check = max(t.number for t in checks(study))
+    started = [t for t in study.trials[last_check + 1:]
+               if PROMOTED_FROM not in t.user_attrs]
+    assert len(started) >= 10 and all(t.user_attrs[RUNG] == 0 for t in started)
+    assert any(PROMOTED_FROM in t.user_attrs and t.user_attrs[RUNG] == TOP
+               for t in study.trials)
+    best = best_full_trial(study)
+    assert best is not None and abs(best.params["x"] - 0.7) < 0.05
+
+
+def test_check_decisions_replay_from_the_storage(tmp_path: Any) -> None:
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    path = str(tmp_path / "journal.log")
+    optimize(check_study(0, JournalStorage(JournalFileBackend(path))), agreeing, n_trials=30)
+    study = check_study(1, JournalStorage(JournalFileBackend(path)))  # a resumed study
+    optimize(study, agreeing, n_trials=60)
+    trials = study.get_trials(deepcopy=False)
+    trust = study.sampler.scheduler.trust  # type: ignore[attr-defined]
+    for t in trials:
+        plan = gain_plan(build_view(trials[: t.number], LADDER_3, maximize=True), trust,
+                         t.number, seed=0, audit_rate=0.25, max_audits=12, check_share=0.1)
+        source = t.user_attrs.get(CHECK_OF, t.user_attrs.get(PROMOTED_FROM))
+        assert (t.user_attrs[RUNG], source, CHECK_OF in t.user_attrs) == (
+            plan.rung, None if plan.source is None else plan.source.number, plan.check)
+    assert checks(study)
+
+
+def test_check_share_is_validated() -> None:
+    message = "The 'check_share' parameter of SubsetScheduler must be a number in (0, 1]. Got 0 instead."
+    with pytest.raises(UsageError, match=re.escape(message)):
+        SubsetScheduler(promotion="gain", check_share=0)

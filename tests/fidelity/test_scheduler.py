@@ -57,7 +57,7 @@ def expected_promotion(trials: list[Any], ladder: Ladder) -> tuple[int, int | No
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_promotion_is_asha_under_out_of_order_results(seed: int) -> None:
     rng = random.Random(seed)
-    scheduler = SubsetScheduler(LADDER_3, audit_rate=0, claim_timeout=0)
+    scheduler = SubsetScheduler(LADDER_3, audit_rate=0, claim_timeout=0, promotion="asha")
     study = make_study(scheduler, seed)
     running: list[optuna.Trial] = []
     for _ in range(120):
@@ -83,7 +83,7 @@ def test_promotion_is_asha_under_out_of_order_results(seed: int) -> None:
 
 
 def test_concurrent_workers_never_promote_twice() -> None:
-    scheduler = SubsetScheduler(LADDER_3, claim_timeout=5)
+    scheduler = SubsetScheduler(LADDER_3, claim_timeout=5, promotion="asha")
     study = make_study(scheduler, seed=3)
     rng = random.Random(0)
 
@@ -112,12 +112,12 @@ def test_resumed_study_keeps_its_ladder_state(tmp_path: Any) -> None:
 
     storage = JournalStorage(JournalFileBackend(str(tmp_path / "journal.log")))
     ladder = Ladder(1 / 27, 3)
-    study = make_study(SubsetScheduler(ladder), seed=0, storage=storage)
+    study = make_study(SubsetScheduler(ladder, promotion="asha"), seed=0, storage=storage)
     study.optimize(lambda t: score(t.suggest_float("x", 0, 1), data_fraction(t)), n_trials=40)
     promoted_before = {
         t.user_attrs[PROMOTED_FROM] for t in study.trials if PROMOTED_FROM in t.user_attrs
     }
-    learning_before = SubsetScheduler(ladder).learning_fraction(study)
+    learning_before = SubsetScheduler(ladder, promotion="asha").learning_fraction(study)
     del study
 
     # A fresh process would only have the storage: the scheduler reads the ladder from it.
@@ -134,11 +134,11 @@ def test_resumed_study_keeps_its_ladder_state(tmp_path: Any) -> None:
     assert max(t.user_attrs[RUNG] for t in study.trials) == ladder.top
 
     with pytest.raises(UsageError, match="was run on the ladder"):
-        SubsetScheduler(Ladder(1 / 9, 3)).assign(study, study.ask())
+        SubsetScheduler(Ladder(1 / 9, 3), promotion="asha").assign(study, study.ask())
 
 
 def test_assign_is_idempotent_and_respects_a_given_fraction() -> None:
-    scheduler = SubsetScheduler(LADDER_3)
+    scheduler = SubsetScheduler(LADDER_3, promotion="asha")
     study = optuna.create_study()
     trial = study.ask()
     first = scheduler.assign(study, trial)
@@ -150,7 +150,7 @@ def test_assign_is_idempotent_and_respects_a_given_fraction() -> None:
 
 def test_transfer_rules_apply_on_promotion_and_are_stored() -> None:
     rules = TransferRules(Scale("steps"), Scale("lr", power=0.5))
-    study = make_study(SubsetScheduler(LADDER_3, transfer=rules), seed=0)
+    study = make_study(SubsetScheduler(LADDER_3, transfer=rules, promotion="asha"), seed=0)
 
     def objective(trial: optuna.Trial) -> float:
         steps = trial.suggest_int("steps", 1, 10_000, log=True)
@@ -168,7 +168,7 @@ def test_transfer_rules_apply_on_promotion_and_are_stored() -> None:
 
 
 def test_audits_measure_agreement_and_study_attrs_record_it() -> None:
-    scheduler = SubsetScheduler(LADDER_3, audit_rate=0.5)
+    scheduler = SubsetScheduler(LADDER_3, audit_rate=0.5, promotion="asha")
     study = make_study(scheduler, seed=0)
     study.optimize(lambda t: score(t.suggest_float("x", 0, 1), data_fraction(t)), n_trials=60)
     scheduler.record(study)

@@ -36,7 +36,8 @@ def consistent(trial: optuna.Trial) -> float:
 
 def run(objective, n_trials: int, seed: int = 0) -> tuple[optuna.Study, SubsetScheduler]:
     scheduler = SubsetScheduler(
-        Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6, sceptical=False), audit_rate=0.5
+        Ladder(1 / 9, 3), trust=Trust(threshold=0.3, min_pairs=6, sceptical=False), audit_rate=0.5,
+        promotion="asha",
     )
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=seed), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
@@ -106,7 +107,8 @@ def test_trust_rejects_bad_settings(kwargs: dict[str, float], message: str) -> N
 
 
 def test_sceptical_trust_learns_on_full_data_until_agreement_is_shown() -> None:
-    scheduler = SubsetScheduler(Ladder(1 / 9, 3), trust=Trust(min_pairs=6), audit_rate=0.5)
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3), trust=Trust(min_pairs=6), audit_rate=0.5,
+                                promotion="asha")
     sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=0), scheduler)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.optimize(consistent, n_trials=10)

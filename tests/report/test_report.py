@@ -117,7 +117,8 @@ def test_a_rocket_study_has_data_for_every_section(rocket_report: tuple[Path, st
     # The agent panels go to the most important hyperparameters first.
     assert data.agent_names[0] == max(data.importances, key=data.importances.__getitem__)
     assert sum(len(v) for v in data.origins.values()) == len(data.trials)
-    assert set(data.origins) <= {"policy", "promotion"} and data.origins["promotion"]
+    assert set(data.origins) <= {"policy", "promotion", "check"}
+    assert data.origins["promotion"] and data.origins["check"]
     # Every screened trial is a policy draw; the page says how many the screen chose.
     assert data.screened and set(data.screened) <= set(data.origins["policy"])
     assert data.agreement and data.agreement[0].n >= 3

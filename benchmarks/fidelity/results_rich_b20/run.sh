@@ -9,5 +9,5 @@
 #   nohup sh benchmarks/fidelity/results_rich_b20/run.sh >> benchmarks/fidelity/results_rich_b20/run.log 2>&1 &
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH="$PWD/src"
 exec nice -n 10 .venv/bin/rocket benchmark --tasks "${TASKS:-dl/mnist_full,dl/etth1_multi}" \
-    --optimizers rocket,rocket-full,rocket-gain,rocket-no-cheap,dehb,tpe-hyperband,smac-mf --budget 20 --seeds 5 \
+    --optimizers "${OPTIMIZERS:-rocket,rocket-full,rocket-asha,rocket-gain,rocket-no-cheap,dehb,tpe-hyperband,smac-mf}" --budget 20 --seeds 5 \
     --workers 1 --out benchmarks/fidelity/results_rich_b20

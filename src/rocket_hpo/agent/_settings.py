@@ -93,11 +93,13 @@ class AgentSettings:
     are in, and when the space is given); 0 or 1: the policy's single draw is the
     proposal. 64 was chosen on development seeds against 16
     (``benchmarks/agent/results/policy/tried/screen-summary.md``)."""
-    cheap_results: bool = True
-    """With data subsets: the policy and the screen read the results of every data fraction
-    (each row carries its fraction); False keeps only the results at the learning fraction
-    (the scheduler's: the full data until a subset has earned trust), as Rocket read them
-    before cheap results became evidence: the ablation of issue 15."""
+    cheap_results: bool = False
+    """With data subsets: False (the default) keeps only the results at the learning fraction
+    (the scheduler's: the full data until a subset has earned trust); True lets the policy
+    and the screen read the results of every data fraction, each row carrying its fraction.
+    On the rbv2_xgboost development instances cheap results in the context made the studies
+    worse, under ASHA and under gain promotion alike, and on the data-rich tasks they made no
+    difference (``benchmarks/fidelity/dev_subsets.md``)."""
 
     def __post_init__(self) -> None:
         check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),

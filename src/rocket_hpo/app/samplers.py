@@ -24,7 +24,10 @@ FIDELITY_KEYS = {
     "min_fraction": "the smallest data fraction (default 1/27)",
     "eta": "ratio between rungs and promotion rate (default 3)",
     "max_fraction": "the top rung (default 1.0)",
-    "start_at_learning_rung": "start new configurations on the rung the policy learns from",
+    "start_at_learning_rung": "with ASHA: start new configurations on the rung the policy "
+                              "learns from",
+    "promotion": "'gain' (default: by expected gain per cost, new configurations on the full "
+                 "data until a subset is shown to agree) or 'asha' (the best third of each rung)",
     "transfer": "rules applied on promotion: a list of {param, power, by}",
 }
 """The settings of a study file's ``fidelity`` section, with what each means."""
@@ -64,8 +67,10 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
     except TypeError as e:  # Scale(**rule) with a key Scale does not take
         raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
     start = settings.pop("start_at_learning_rung", True)
+    promotion = settings.pop("promotion", "gain")
     ladder = Ladder(**settings)
-    return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start)
+    return SubsetScheduler(ladder, transfer=transfer, start_at_learning_rung=start,
+                           promotion=promotion)
 
 
 def make_sampler(

@@ -23,10 +23,15 @@ when the problem declares one (:func:`ladder_of`: ``1/9, 1/3, 1`` on the data-ri
   ``n_trials`` = the budget so its initial design is capped at a quarter of the budget.
 * ``smac-mf``: SMAC3's ``MultiFidelityFacade`` (Hyperband intensifier, eta 3).
 * ``dehb``: DEHB (eta 3, one worker).
-* ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler (same ladder,
-  ASHA promotion); ``rocket-gain``: the same with promotion by expected gain per unit cost;
-  ``rocket-no-cheap``: ``rocket`` whose policy reads only the learning rung's results
-  (``cheap_results=False``); ``rocket-full``: the sampler alone, every trial on full data.
+* ``rocket``: :class:`rocket_hpo.RocketSampler` with Rocket's subset scheduler, both with
+  their defaults (same ladder; promotion by expected gain, agreement measured by checks; the
+  policy reads the learning rung's results); ``rocket-cheap``: the same, the policy reading
+  every rung's results (``cheap_results=True``); ``rocket-full``: the sampler alone, every
+  trial on full data. The earlier scheduler, the ablations of issue 15: ``rocket-asha``
+  (ASHA promotion, every rung's results: the default before checks, named ``rocket`` in
+  results recorded before then), ``rocket-no-cheap`` (ASHA, the learning rung's results),
+  ``rocket-gain`` (promotion by expected gain with agreement measured by audits, every
+  rung's results).
 """
 
 from __future__ import annotations
@@ -248,25 +253,32 @@ def _dehb(tracker: Tracker, seed: int) -> None:
             dehb.tell(job, {"fitness": _minimised(tracker, score), "cost": tracker.spent - before})
 
 
-def _rocket(tracker: Tracker, seed: int, promotion: str | None = "asha",
-            **settings: Any) -> None:
+def _rocket(tracker: Tracker, seed: int, full_data: bool = False,
+            scheduler: dict[str, Any] | None = None, **settings: Any) -> None:
     """Rocket's sampler in the same Optuna loop, reading the fraction the scheduler assigned
     with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would;
-    ``promotion=None``: no scheduler, every trial on full data; ``settings``: the agent's."""
+    ``full_data``: no scheduler, every trial on full data; ``scheduler``: the scheduler's
+    settings; ``settings``: the agent's."""
     from rocket_hpo.fidelity import SubsetScheduler
     from rocket_hpo.sampler import RocketSampler
 
-    fidelity = (None if promotion is None
-                else SubsetScheduler(ladder_of(tracker.problem), promotion=promotion))
+    fidelity = (None if full_data
+                else SubsetScheduler(ladder_of(tracker.problem), **(scheduler or {})))
     optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity,
                                        **settings))
 
 
+_ASHA = {"promotion": "asha"}
+_GAIN_AUDITS = {"promotion": "gain", "check_share": None}
+
+
 OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
     "rocket": _rocket,
-    "rocket-gain": lambda t, s: _rocket(t, s, promotion="gain"),
-    "rocket-no-cheap": lambda t, s: _rocket(t, s, cheap_results=False),
-    "rocket-full": lambda t, s: _rocket(t, s, promotion=None),
+    "rocket-cheap": lambda t, s: _rocket(t, s, cheap_results=True),
+    "rocket-full": lambda t, s: _rocket(t, s, full_data=True),
+    "rocket-asha": lambda t, s: _rocket(t, s, scheduler=_ASHA, cheap_results=True),
+    "rocket-no-cheap": lambda t, s: _rocket(t, s, scheduler=_ASHA, cheap_results=False),
+    "rocket-gain": lambda t, s: _rocket(t, s, scheduler=_GAIN_AUDITS, cheap_results=True),
     "random": _random,
     "tpe": _tpe,
     "gp": _gp,
@@ -281,9 +293,8 @@ OPTIMIZERS: dict[str, Callable[[Tracker, int], None]] = {
 
 _OPTUNA = ("optuna", "optuna.samplers", "optuna.pruners")
 _IMPORTS: dict[str, tuple[str, ...]] = {
-    "rocket": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
-    "rocket-gain": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
-    "rocket-no-cheap": (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler"),
+    **{name: (*_OPTUNA, "rocket_hpo.sampler", "rocket_hpo.fidelity.scheduler")
+       for name in ("rocket", "rocket-cheap", "rocket-asha", "rocket-no-cheap", "rocket-gain")},
     "rocket-full": (*_OPTUNA, "rocket_hpo.sampler"),
     "random": _OPTUNA,
     "tpe": _OPTUNA,

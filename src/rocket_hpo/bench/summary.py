@@ -21,7 +21,8 @@ from .stats import (
 
 __all__ = ["summary_markdown", "write_plots", "write_report"]
 
-ORDER = ["rocket", "rocket-gain", "rocket-no-cheap", "rocket-full", "random", "tpe", "gp", "cmaes",
+ORDER = ["rocket", "rocket-cheap", "rocket-asha", "rocket-gain", "rocket-no-cheap", "rocket-full",
+         "random", "tpe", "gp", "cmaes",
          "hebo", "tpe-hyperband", "smac", "smac-mf", "dehb"]
 
 

@@ -21,7 +21,7 @@ Example:
     >>> trial = study.ask()
     >>> data_fraction(trial)  # no scheduler: the full data
     1.0
-    >>> SubsetScheduler(Ladder(1 / 9, 3)).assign(study, trial).fraction
+    >>> SubsetScheduler(Ladder(1 / 9, 3), promotion="asha").assign(study, trial).fraction
     0.1111111111111111
     >>> round(data_fraction(trial), 4)
     0.1111

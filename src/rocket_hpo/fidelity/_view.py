@@ -13,7 +13,7 @@ from optuna.trial import FrozenTrial, TrialState
 from rocket_hpo.errors import UsageError
 from rocket_hpo.fidelity.agreement import Agreement, Trust
 from rocket_hpo.fidelity.ladder import Ladder
-from rocket_hpo.keys import AUDIT, PROMOTED_FROM, data_fraction, has_fraction
+from rocket_hpo.keys import AUDIT, CHECK_OF, PROMOTED_FROM, data_fraction, has_fraction
 
 
 @dataclass
@@ -37,7 +37,9 @@ class LadderView:
     maximize: bool
     rungs: list[Rung]
     claimed: dict[int, int]
-    """Source trial number -> number of the trial that promotes it (any state)."""
+    """Source trial number -> number of the trial that promotes it (any state). A check's
+    own trial is claimed by itself: its configuration already has a full-data result, so it
+    is never promoted."""
     root: dict[int, int]
     """Trial number -> number of the rung-0-most trial of its configuration's lineage."""
     parent: dict[int, int]
@@ -45,7 +47,11 @@ class LadderView:
     audits: set[int] = field(default_factory=set)
     """Numbers of the trials that are audit promotions (a random configuration of the rung
     below, not its best): the unbiased sample the agreement is measured on."""
+    checks: dict[int, int] = field(default_factory=dict)
+    """Check trial number -> number of the full-data trial whose configuration it re-runs on
+    a subset (any state)."""
     _agreements: dict[Trust, list[Agreement]] = field(default_factory=dict)
+    _full_agreements: dict[Trust, list[Agreement]] = field(default_factory=dict)
 
     def sort_key(self, trial: FrozenTrial) -> float:
         """Smaller is better, whatever the direction."""
@@ -82,6 +88,54 @@ class LadderView:
                 xs.append(lower[source])
                 ys.append(float(t.value))  # type: ignore[arg-type]
         return xs, ys
+
+    def full_pairs(self, k: int) -> tuple[list[float], list[float]]:
+        """Scores on rung ``k`` and on the full data of every configuration that has both.
+
+        A configuration has both when it was checked on rung ``k`` after its full-data run,
+        or when its lineage of promotions passed through rung ``k`` on its way up. The first
+        are the configurations the study runs on the full data (mostly the policy's own
+        proposals), the second the best of rung ``k``: both are the population a subset must
+        rank well to be of use, unlike random configurations.
+        """
+        top = self.ladder.top
+        on_k = {t.number: float(t.value) for t in self.rungs[k].complete}  # type: ignore[arg-type]
+        full = {t.number: float(t.value) for t in self.rungs[top].complete}  # type: ignore[arg-type]
+        pairs: dict[int, tuple[float, float]] = {}
+        for number, source in self.checks.items():
+            if number in on_k and source in full:
+                pairs[source] = (on_k[number], full[source])
+        for number, y in full.items():
+            n, seen = number, set()
+            while n in self.parent and n not in seen and number not in pairs:
+                seen.add(n)
+                n = self.parent[n]
+                if n in on_k:
+                    pairs[number] = (on_k[n], y)
+        xs = [x for x, _ in pairs.values()]
+        return xs, [y for _, y in pairs.values()]
+
+    def full_agreements(self, trust: Trust) -> list[Agreement]:
+        """The agreement of each rung below the full data with the full data, cheapest first."""
+        if trust not in self._full_agreements:
+            self._full_agreements[trust] = [
+                trust.measure(*self.full_pairs(k)) for k in range(self.ladder.top)
+            ]
+        return self._full_agreements[trust]
+
+    def checked(self, k: int) -> set[int]:
+        """Full-data trials whose configuration has (or is getting) a result on rung ``k``."""
+        numbers = {t.number for r in (self.rungs[k].complete, self.rungs[k].failed,
+                                      self.rungs[k].running) for t in r}
+        out = {source for n, source in self.checks.items() if n in numbers}
+        for t in self.rungs[self.ladder.top].complete:
+            n, seen = t.number, set()
+            while n in self.parent and n not in seen:
+                seen.add(n)
+                n = self.parent[n]
+                if n in numbers:
+                    out.add(t.number)
+        return out
 
     def audit_counts(self, k: int) -> tuple[int, int]:
         """(audits, all promotions) claimed from rung ``k`` so far."""
@@ -123,9 +177,13 @@ def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) ->
     claimed: dict[int, int] = {}
     parent: dict[int, int] = {}
     audits: set[int] = set()
+    checks: dict[int, int] = {}
     for t in trials:
         if t.user_attrs.get(AUDIT):
             audits.add(t.number)
+        if t.user_attrs.get(CHECK_OF) is not None:
+            checks[t.number] = int(t.user_attrs[CHECK_OF])
+            claimed.setdefault(t.number, t.number)
         k = ladder.rung_of(data_fraction(t)) if has_fraction(t) else None
         source = t.user_attrs.get(PROMOTED_FROM)
         if source is not None:
@@ -147,7 +205,9 @@ def build_view(trials: Sequence[FrozenTrial], ladder: Ladder, maximize: bool) ->
             seen.add(n)
             n = parent[n]
         root[t.number] = n
-    return LadderView(ladder, maximize, rungs, claimed, root, parent, audits)
+    for number, source in checks.items():  # a check re-runs its source's configuration
+        root[number] = root.get(source, source)
+    return LadderView(ladder, maximize, rungs, claimed, root, parent, audits, checks)
 
 
 def view_of(study: Any, ladder: Ladder) -> LadderView:

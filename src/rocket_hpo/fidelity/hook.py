@@ -46,6 +46,9 @@ class Assignment:
     the sampler then asks for it)."""
     audit: bool = False
     """True when the promotion is an audit (a random configuration, not the rung's best)."""
+    check: bool = False
+    """True when ``promote`` is a full-data trial re-run on a subset to measure the subset's
+    agreement with the full data (a check), not a promotion."""
 
 
 def _has_hook_methods(obj: Any) -> bool:

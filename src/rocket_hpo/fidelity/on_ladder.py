@@ -74,7 +74,7 @@ class FidelitySampler(BaseSampler):
         >>> import optuna
         >>> from rocket_hpo.fidelity import Ladder, SubsetScheduler, data_fraction
         >>> sampler = FidelitySampler(optuna.samplers.RandomSampler(seed=0),
-        ...                           SubsetScheduler(Ladder(1 / 9, 3)))
+        ...                           SubsetScheduler(Ladder(1 / 9, 3), promotion="asha"))
         >>> study = optuna.create_study(sampler=sampler)
         >>> study.optimize(lambda t: t.suggest_float("x", 0, 1) / data_fraction(t), n_trials=12)
         >>> sorted({round(data_fraction(t), 3) for t in study.trials})

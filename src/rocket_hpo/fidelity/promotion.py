@@ -54,6 +54,20 @@ configurations run on every rung (about 1.5 full-data runs each on a ladder with
 3``), whose full-data results count like any other. After that, audits go on at ``audit_rate``
 of the promotions, as with ASHA.
 
+Checks (``check_share``, the default). The audits above measure the rungs on random
+configurations, which a 1/27 subset can rank well while ranking the good ones the policy
+comes to propose badly (rbv2_xgboost). A check instead re-runs a configuration the study
+already ran on the full data, the most recent not yet on the rung, on one subset; a
+configuration promoted to the full data through a rung pairs the same way. So each rung is
+measured directly against the full data, on the configurations the study actually runs:
+``c_k`` is the lower end of that interval (as above), taken to grow with the rung's data
+(``c_k >= c_{k-1}``), and ``r_k = c_k / c_{k+1}``. Rungs are checked cheapest first, each
+until it agrees (then the rest need no checks), is *poor*, or has ``max_audits`` pairs, and
+the checks cost at most ``check_share`` of the full-data trials' cost. Meanwhile every new
+configuration runs on the full data, as the policy proposes it, so nothing waits on the
+measurement and a study whose subsets disagree spends only the checks more than a
+full-data study.
+
 Everything is computed from the trials (the :class:`LadderView`) and the trial number, so
 workers sharing a storage, and a resumed study, make the same decisions.
 """
@@ -86,6 +100,8 @@ class Plan:
     """The configuration it promotes (None: a new configuration)."""
     audit: bool = False
     """True when the promotion is an audit."""
+    check: bool = False
+    """True when ``source`` is a full-data trial re-run on rung ``rung`` (a check)."""
 
 
 def audit_draw(view: LadderView, k: int, seed: int, number: int) -> FrozenTrial | None:
@@ -110,6 +126,55 @@ def pair_correlations(view: LadderView, trust: Trust) -> list[float]:
         rho = max(0.0, a.low)
         out.append(min(2.0 * math.sin(math.pi * rho / 6.0), _MAX_R))
     return out
+
+
+def direct_correlations(view: LadderView, trust: Trust) -> list[float]:
+    """``r_k`` from each rung's measured agreement with the full data (checks, lineages).
+
+    A rung's correlation with the full data, ``c_k``, is the lower end of its interval (0
+    unless it *agrees*); a rung with more data is taken to rank at least as well as a
+    cheaper one (``c_k >= c_{k-1}``), and the steps are ``r_k = c_k / c_{k+1}``, so that
+    :func:`chain` gives the ``c_k`` back.
+    """
+    c = []
+    for a in view.full_agreements(trust):
+        agrees = trust.status(a) == "agrees"
+        c.append(min(2.0 * math.sin(math.pi * max(0.0, a.low) / 6.0), _MAX_R) if agrees else 0.0)
+    for k in range(1, len(c)):
+        c[k] = max(c[k], c[k - 1])
+    above = [*c[1:], 1.0]
+    return [min(ck / up, _MAX_R) if up > 0 else 0.0 for ck, up in zip(c, above, strict=True)]
+
+
+def check_plan(view: LadderView, trust: Trust, share: float, max_checks: int) -> Plan | None:
+    """The next check, if one is due: a full-data configuration re-run on a subset.
+
+    Rungs are measured cheapest first, each until it is shown to agree with the full data
+    (then nothing is left to measure: a rung with more data ranks at least as well), shown
+    *poor*, or has ``max_checks`` pairs. The most recent full-data configuration not yet on
+    the rung is checked, and checks cost at most ``share`` of what the full-data trials did.
+    """
+    ladder = view.ladder
+    top, fractions = ladder.top, ladder.fractions
+    full_cost = len(view.rungs[top].complete) + len(view.rungs[top].failed)
+    check_cost = sum(fractions[k] for k in range(top)
+                     for rung in (view.rungs[k].complete, view.rungs[k].failed,
+                                  view.rungs[k].running)
+                     for t in rung if t.number in view.checks)
+    for k, a in enumerate(view.full_agreements(trust)):
+        status = trust.status(a)
+        if status == "agrees" and a.low >= trust.threshold:
+            return None
+        if status == "poor" or a.n >= max_checks:
+            continue
+        if check_cost + fractions[k] > share * full_cost:
+            return None
+        done = view.checked(k)
+        candidates = [t for t in view.rungs[top].complete if t.number not in done]
+        if not candidates:
+            return None
+        return Plan(k, max(candidates, key=lambda t: t.number), check=True)
+    return None
 
 
 def chain(r: list[float]) -> list[float]:
@@ -216,22 +281,33 @@ def _measuring(view: LadderView, trust: Trust, base: int, max_audits: int) -> li
 
 def gain_plan(
     view: LadderView, trust: Trust, number: int, *, seed: int, audit_rate: float,
-    max_audits: int,
+    max_audits: int, check_share: float | None = None,
 ) -> Plan:
-    """The gain rule's decision for trial ``number`` (see the module docstring)."""
+    """The gain rule's decision for trial ``number`` (see the module docstring).
+
+    ``check_share``: measure each rung's agreement with the full data by checks (at most
+    this share of the full-data cost) instead of by audits; None: by audits.
+    """
     ladder = view.ladder
     fractions, top = ladder.fractions, ladder.top
     base = view.base_rung(trust)
-    measuring = _measuring(view, trust, base, max_audits)
-    # 1. Audits: while agreement is being measured, then at `audit_rate` of the promotions.
-    for k in range(top - 1, base - 1, -1):
-        audits, promotions = view.audit_counts(k)
-        if audits < max_audits and (measuring[k] or audits < audit_rate * promotions):
-            source = audit_draw(view, k, seed, number)
-            if source is not None:
-                return Plan(k + 1, source, audit=True)
+    if check_share is None:
+        measuring = _measuring(view, trust, base, max_audits)
+        # 1. Audits: while agreement is being measured, then at `audit_rate` of the promotions.
+        for k in range(top - 1, base - 1, -1):
+            audits, promotions = view.audit_counts(k)
+            if audits < max_audits and (measuring[k] or audits < audit_rate * promotions):
+                source = audit_draw(view, k, seed, number)
+                if source is not None:
+                    return Plan(k + 1, source, audit=True)
+        r = pair_correlations(view, trust)
+    else:
+        measuring = [False]
+        check = check_plan(view, trust, check_share, max_audits)
+        if check is not None:
+            return check
+        r = direct_correlations(view, trust)
     # 2. The best promotion by chance per unit cost, if it reaches the bar.
-    r = pair_correlations(view, trust)
     c = chain(r)
     y_star = _incumbent(len(view.rungs[top].complete))
     limit = bar(c, r, fractions, y_star, base)

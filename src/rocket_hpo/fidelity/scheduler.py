@@ -5,21 +5,20 @@ which decides *what* to try): every decision is derived from the trials in the s
 the attributes the scheduler wrote there, so any number of workers can share one storage,
 results may arrive in any order, and a resumed study carries on where it stopped.
 
-Promotion is asynchronous successive halving (ASHA): when a worker asks for work, the
+By default (``promotion="gain"``, :mod:`rocket_hpo.fidelity.promotion`) a configuration is
+promoted when its chance of beating the full-data incumbent, estimated from its rank and the
+measured agreement of its rung with the full data, is worth the next rung's cost. The
+agreement is measured by *checks*: configurations the study already ran on the full data
+re-run on a subset, cheapest rung first, at most ``check_share`` of the full-data cost.
+Until a subset is shown to agree, new configurations run on the full data, so a study whose
+subsets disagree runs as a full-data study, plus the checks.
+
+``promotion="asha"`` is asynchronous successive halving: when a worker asks for work, the
 highest rung with an unpromoted configuration among the best ``1/eta`` of its results
 promotes it one rung up; otherwise a new configuration starts at the base rung. A share of
 the promotions (``audit_rate``) are audits: a random configuration of the rung instead of its
 best, so the rank agreement between two rungs is measured on an unbiased sample (among the
 best alone, two rungs can agree while the lower one ranks the population badly).
-
-``promotion="gain"`` replaces the fixed quota by expected gain per unit cost
-(:mod:`rocket_hpo.fidelity.promotion`): a configuration is promoted when its chance of
-beating the full-data incumbent, estimated from its rank and the measured agreement of the
-rungs above it, is worth the cost. After a one-off measurement of the agreement (a few
-configurations carried up every rung by audits), new configurations start on a rung shown to
-agree all the way to the full data, or on the full data when none is, so a study whose
-subsets disagree runs as a full-data study. Not yet benchmarked against ASHA, which stays
-the default.
 
 Never promoting a configuration twice, with several workers deciding at once: trial numbers
 are handed out atomically by the storage, so decisions are serialised by them. Before
@@ -49,6 +48,7 @@ from rocket_hpo.fidelity.transfer import TransferRules
 from rocket_hpo.keys import (
     AGREEMENT,
     AUDIT,
+    CHECK_OF,
     FIDELITY_PARAM,
     LADDER,
     LEARNING_FRACTION,
@@ -79,27 +79,35 @@ class SubsetScheduler(FidelityHook):
             agreement with the next rung is measured on an unbiased sample.
         max_audits: audits per pair of rungs, at most (enough to settle the agreement).
         seed: seed of the audit draws.
-        promotion: ``"asha"`` (the default): promote the best ``1/eta`` of each rung; or
-            ``"gain"``: promote by expected gain per unit cost
+        promotion: ``"gain"`` (the default): promote by expected gain per unit cost
             (:mod:`rocket_hpo.fidelity.promotion`): a configuration moves up when its chance
             of beating the full-data incumbent, from its rank and the measured agreement
-            of the rungs above it, per unit cost beats what a new configuration buys; once
-            the agreement is measured, new configurations start on full data unless a
-            subset's agreement with it is shown.
-            ``"gain"`` is not yet benchmarked: making it the default waits for the
-            benchmarks against ASHA (issue 15). ``start_at_learning_rung`` does not apply
-            to it (a *poor* rung never filters under ``"gain"``).
+            of the rungs above it, per unit cost beats what a new configuration buys; new
+            configurations start on the full data until a subset's agreement with it is
+            shown. Or ``"asha"``: promote the best ``1/eta`` of each rung, whatever the
+            rungs say about each other. On the rbv2_xgboost development instances, where
+            small subsets rank good configurations poorly, ASHA ended worse than the full
+            data alone and ``"gain"`` with checks level with it
+            (``benchmarks/fidelity/dev_subsets.md``). ``start_at_learning_rung`` does not
+            apply to ``"gain"`` (a *poor* rung never filters there).
         claim_timeout: seconds to wait, at most, for earlier trials to record their decision.
+        check_share: with ``promotion="gain"``, how the agreement is measured. A number (the
+            default 0.1): by checks, each a configuration already run on the full data
+            re-run on a subset, cheapest rung first, costing at most this share of what
+            the full-data trials cost; meanwhile new configurations run on the full data,
+            and the measured population is the one the study proposes. None: by audits,
+            random configurations of each rung carried up the ladder (new configurations
+            start on the cheapest rung while the agreement is unknown).
 
     Example:
         >>> import optuna
         >>> study = optuna.create_study(direction="maximize")
         >>> scheduler = SubsetScheduler(Ladder(1 / 9, 3))
         >>> trial = study.ask()
-        >>> scheduler.assign(study, trial).fraction
-        0.1111111111111111
-        >>> scheduler.learning_fraction(study)  # full data until a subset earns trust
+        >>> scheduler.assign(study, trial).fraction  # the full data until a subset is shown
         1.0
+        >>> SubsetScheduler(Ladder(1 / 9, 3), promotion="asha").assign(study, study.ask()).fraction
+        0.1111111111111111
     """
 
     def __init__(
@@ -112,8 +120,9 @@ class SubsetScheduler(FidelityHook):
         audit_rate: float = 0.25,
         max_audits: int = 12,
         seed: int = 0,
-        promotion: str = "asha",
+        promotion: str = "gain",
         claim_timeout: float = 30.0,
+        check_share: float | None = 0.1,
     ) -> None:
         of = "parameter of SubsetScheduler"
         for name, value, kind in (
@@ -128,6 +137,9 @@ class SubsetScheduler(FidelityHook):
         check_int("max_audits", max_audits, 0, kind=of)
         check_int("seed", seed, 0, kind=of)
         check_choice("promotion", promotion, PROMOTIONS, kind=of)
+        if check_share is not None:
+            check_number("check_share", check_share, 0, 1, open_low=True, kind=of)
+        self.check_share = None if check_share is None else float(check_share)
         self.promotion = promotion
         self.audit_rate = float(audit_rate)
         self.max_audits = max_audits
@@ -175,7 +187,7 @@ class SubsetScheduler(FidelityHook):
             )
         self._await_earlier(study, current.number)
         view = view_of(study, self.ladder)
-        learn = view.learning_rung(self.trust)
+        learn = self._learning_rung(view)
         decision = replace(
             self._decide(view, learn, current.number),
             learning_fraction=self.ladder.fractions[learn],
@@ -183,7 +195,7 @@ class SubsetScheduler(FidelityHook):
         # The fraction goes last: other workers treat its presence as "decision complete".
         attrs: dict[str, Any] = {}
         if decision.promote is not None:
-            attrs[PROMOTED_FROM] = decision.promote.number
+            attrs[CHECK_OF if decision.check else PROMOTED_FROM] = decision.promote.number
             if decision.audit:
                 attrs[AUDIT] = True
             changes = _changes(decision.promote.params, decision.params or {})
@@ -211,7 +223,7 @@ class SubsetScheduler(FidelityHook):
         The cheapest rung from which every step up to the full data is trusted: one rung
         above the highest adjacent pair whose rank agreement is poor (see :class:`Trust`).
         """
-        return self.ladder.fractions[view_of(study, self.ladder).learning_rung(self.trust)]
+        return self.ladder.fractions[self._learning_rung(view_of(study, self.ladder))]
 
     def agreement(self, study: Any) -> list[dict[str, Any]]:
         """The rank agreement of each adjacent pair of rungs (the ``rocket:agreement`` form)."""
@@ -220,21 +232,35 @@ class SubsetScheduler(FidelityHook):
     def record(self, study: Any) -> None:
         """Write the current agreement and learning fraction to the study's user attributes."""
         view = view_of(study, self.ladder)
-        self._publish(study, view, view.learning_rung(self.trust))
+        self._publish(study, view, self._learning_rung(view))
 
     # -- internals -------------------------------------------------------------------------
+
+    @property
+    def _check_share(self) -> float | None:
+        return self.check_share if self.promotion == "gain" else None
+
+    def _learning_rung(self, view: LadderView) -> int:
+        """The learning rung; with checks, the cheapest rung trusted against the full data."""
+        if self._check_share is None:
+            return view.learning_rung(self.trust)
+        trusted = [k for k, a in enumerate(view.full_agreements(self.trust))
+                   if self.trust.status(a) == "agrees" and a.low >= self.trust.threshold]
+        return min(trusted, default=self.ladder.top)
 
     def _decide(self, view: LadderView, learn: int, number: int) -> Assignment:
         fractions = self.ladder.fractions
         if self.promotion == "gain":
             plan = gain_plan(view, self.trust, number, seed=self.seed,
-                             audit_rate=self.audit_rate, max_audits=self.max_audits)
+                             audit_rate=self.audit_rate, max_audits=self.max_audits,
+                             check_share=self._check_share)
             if plan.source is None:
                 return Assignment(fractions[plan.rung], plan.rung)
+            before = fractions[-1] if plan.check else fractions[plan.rung - 1]
             params, _ = self.transfer.apply(plan.source.params, plan.source.distributions,
-                                            fractions[plan.rung - 1], fractions[plan.rung])
+                                            before, fractions[plan.rung])
             return Assignment(fractions[plan.rung], plan.rung, plan.source, params,
-                              audit=plan.audit)
+                              audit=plan.audit, check=plan.check)
         base = view.base_rung(self.trust) if self.start_at_learning_rung else 0
         for k in range(self.ladder.top - 1, base - 1, -1):
             source, audit = self._audit(view, k, number), True
@@ -258,7 +284,8 @@ class SubsetScheduler(FidelityHook):
     def _recorded(self, study: Any, trial: FrozenTrial) -> Assignment:
         fraction = data_fraction(trial)  # only called when has_fraction(trial)
         rung = self.ladder.rung_of(fraction)
-        source_number = trial.user_attrs.get(PROMOTED_FROM)
+        check = trial.user_attrs.get(CHECK_OF)
+        source_number = trial.user_attrs.get(PROMOTED_FROM, check)
         if source_number is None:
             return Assignment(fraction, -1 if rung is None else rung)
         source = study.get_trials(deepcopy=False)[int(source_number)]
@@ -266,7 +293,8 @@ class SubsetScheduler(FidelityHook):
         for name, (_, new) in trial.user_attrs.get(TRANSFER, {}).items():
             params[name] = new
         audit = bool(trial.user_attrs.get(AUDIT, False))
-        return Assignment(fraction, -1 if rung is None else rung, source, params, audit=audit)
+        return Assignment(fraction, -1 if rung is None else rung, source, params, audit=audit,
+                          check=check is not None)
 
     def _await_earlier(self, study: Any, number: int) -> None:
         if self.claim_timeout == 0:
@@ -302,8 +330,11 @@ class SubsetScheduler(FidelityHook):
     def _agreement_records(self, view: LadderView) -> list[dict[str, Any]]:
         fractions = self.ladder.fractions
         records = []
-        for k, a in enumerate(view.agreements(self.trust)):
-            record = {"rung": k, "fractions": [fractions[k], fractions[k + 1]], **a.to_dict()}
+        checked = self._check_share is not None
+        measured = view.full_agreements(self.trust) if checked else view.agreements(self.trust)
+        for k, a in enumerate(measured):
+            upper = fractions[-1] if checked else fractions[k + 1]
+            record = {"rung": k, "fractions": [fractions[k], upper], **a.to_dict()}
             record["status"] = self.trust.status(a)
             records.append(record)
         return records

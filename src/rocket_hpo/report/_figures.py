@@ -258,8 +258,8 @@ def _origin(d: ReportData) -> Any:
     from rocket_hpo.report._trials import ORIGINS
 
     fraction = {r.number: r.fraction for r in d.trials}
-    symbols = {"policy": "circle", "promotion": "triangle-up", "enqueued": "square",
-               "sampler": "circle"}
+    symbols = {"policy": "circle", "promotion": "triangle-up", "check": "triangle-down",
+               "enqueued": "square", "sampler": "circle"}
     fig = go.Figure()
     for origin, numbers in d.origins.items():
         fig.add_trace(go.Scatter(

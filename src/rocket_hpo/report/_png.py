@@ -123,7 +123,7 @@ def _origin(d: ReportData, ax: Any) -> None:
     from rocket_hpo.report._trials import ORIGINS
 
     fraction = {r.number: r.fraction for r in d.trials}
-    markers = {"promotion": "^", "enqueued": "s"}
+    markers = {"promotion": "^", "check": "v", "enqueued": "s"}
     for origin, numbers in d.origins.items():
         ax.scatter(numbers, [fraction[n] for n in numbers], marker=markers.get(origin, "o"),
                    label=f"{ORIGINS[origin]} ({len(numbers)})", s=22)

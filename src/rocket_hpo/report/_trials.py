@@ -1,7 +1,8 @@
 """Every trial as a row of the report's table, and where each configuration came from.
 
 Rocket's sampler stores the origin of each configuration in the trial user attribute
-``rocket:origin`` (``policy``, ``promotion`` or ``enqueued``; see :mod:`rocket_hpo.sampler`).
+``rocket:origin`` (``policy``, ``promotion``, ``check`` or ``enqueued``; see
+:mod:`rocket_hpo.sampler`).
 A study run by another sampler has no such record; its trials are then told apart by what
 Optuna and the fidelity scheduler store anyway: a configuration promoted from a smaller
 data fraction, one enqueued by the user (``fixed_params``), else the sampler's own draw.
@@ -16,6 +17,7 @@ from typing import Any
 import optuna
 
 from rocket_hpo.keys import (
+    CHECK_OF,
     FAIL_REASON,
     FIXED_PARAMS,
     ORIGIN_KEY,
@@ -30,6 +32,7 @@ __all__ = ["ORIGINS", "TrialRow", "origin_of", "trial_rows"]
 ORIGINS = {
     "policy": "drawn by Rocket's policy",
     "promotion": "promoted: a configuration re-run on more data",
+    "check": "checked: a full-data configuration re-run on a subset, to measure the subset",
     "enqueued": "enqueued by the user",
     "sampler": "drawn by the study's sampler",
 }
@@ -61,6 +64,8 @@ def origin_of(trial: optuna.trial.FrozenTrial) -> str:
         return str(stored)
     if PROMOTED_FROM in trial.user_attrs:
         return "promotion"
+    if CHECK_OF in trial.user_attrs:
+        return "check"
     if FIXED_PARAMS in trial.system_attrs:
         return "enqueued"
     return "sampler"

@@ -101,7 +101,8 @@ def test_llm_policy_under_the_subset_scheduler(model_path):
     from rocket_hpo.keys import PROMOTED_FROM
 
     space = Space(x=Float(0.0, 1.0), steps=Int(1, 1000, log=True))
-    scheduler = SubsetScheduler(Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")))
+    scheduler = SubsetScheduler(Ladder(1 / 9, 3), transfer=TransferRules(Scale("steps")),
+                                promotion="asha")
     sampler = RocketSampler(space, seed=0, fidelity=scheduler, policy="llm",
                             model_path=model_path, group_size=4, prompt_best=3, prompt_recent=0)
     study = optuna.create_study(direction="maximize", sampler=sampler)
