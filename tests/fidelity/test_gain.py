@@ -202,7 +202,9 @@ def test_concurrent_workers_never_promote_or_check_twice(check_share: float | No
     study = optuna.create_study(direction="maximize", sampler=sampler)
     study.optimize(agreeing, n_trials=80, n_jobs=4)
     sources = [t.user_attrs[PROMOTED_FROM] for t in study.trials if PROMOTED_FROM in t.user_attrs]
-    assert len(sources) == len(set(sources)) > 10
+    # With checks the first promotions wait for six checks, so there are fewer of them; how
+    # many depends on the threads' timing.
+    assert len(sources) == len(set(sources)) > (10 if check_share is None else 3)
     checked = [(t.user_attrs[CHECK_OF], t.user_attrs[RUNG]) for t in study.trials
                if CHECK_OF in t.user_attrs]
     assert len(checked) == len(set(checked))
