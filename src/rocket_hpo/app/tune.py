@@ -161,8 +161,12 @@ def _subsets_line(target: _Target, sampler_name: str) -> str:
     scheduler = fidelity_scheduler(target.fidelity, default_on=(sampler_name == "rocket"))
     if scheduler is not None:
         rungs = ", ".join(f"{f:.3g}" for f in scheduler.ladder.fractions)
-        return (f"data subsets: on (fractions {rungs}; promising configurations are promoted "
-                f"to larger ones; 'fidelity: {{enabled: false}}' turns them off)")
+        how = ("new configurations run on the full data until checks show a subset ranks "
+               "like it, then start there and the promising are promoted"
+               if scheduler.promotion == "gain" else
+               "promising configurations are promoted to larger ones")
+        return (f"data subsets: on (fractions {rungs}; {how}; "
+                f"'fidelity: {{enabled: false}}' turns them off)")
     if target.full_data_reason is not None:
         why = target.full_data_reason
     elif target.fidelity.get("enabled") is False:
