@@ -77,7 +77,8 @@ class SubsetScheduler(FidelityHook):
         audit_rate: share of the promotions out of each rung that are audits, in [0, 1): a
             configuration of the rung drawn at random (not its best), so that the rank
             agreement with the next rung is measured on an unbiased sample.
-        max_audits: audits per pair of rungs, at most (enough to settle the agreement).
+        max_audits: audits per pair of rungs, at most (enough to settle the agreement); with
+            checks, the pairs measured per rung, at most.
         seed: seed of the audit draws.
         promotion: ``"gain"`` (the default): promote by expected gain per unit cost
             (:mod:`rocket_hpo.fidelity.promotion`): a configuration moves up when its chance
