@@ -106,12 +106,10 @@ class LadderView:
             if number in on_k and source in full:
                 pairs[source] = (on_k[number], full[source])
         for number, y in full.items():
-            n, seen = number, set()
-            while n in self.parent and n not in seen and number not in pairs:
-                seen.add(n)
-                n = self.parent[n]
-                if n in on_k:
-                    pairs[number] = (on_k[n], y)
+            if number not in pairs:
+                below = next((n for n in self.ancestors(number) if n in on_k), None)
+                if below is not None:
+                    pairs[number] = (on_k[below], y)
         xs = [x for x, _ in pairs.values()]
         return xs, [y for _, y in pairs.values()]
 
@@ -128,13 +126,16 @@ class LadderView:
         numbers = {t.number for r in (self.rungs[k].complete, self.rungs[k].failed,
                                       self.rungs[k].running) for t in r}
         out = {source for n, source in self.checks.items() if n in numbers}
-        for t in self.rungs[self.ladder.top].complete:
-            n, seen = t.number, set()
-            while n in self.parent and n not in seen:
-                seen.add(n)
-                n = self.parent[n]
-                if n in numbers:
-                    out.add(t.number)
+        out.update(t.number for t in self.rungs[self.ladder.top].complete
+                   if any(n in numbers for n in self.ancestors(t.number)))
+        return out
+
+    def ancestors(self, number: int) -> list[int]:
+        """The trials trial ``number`` was promoted from, nearest first."""
+        out: list[int] = []
+        while number in self.parent and self.parent[number] not in out:  # guards a cycle
+            number = self.parent[number]
+            out.append(number)
         return out
 
     def audit_counts(self, k: int) -> tuple[int, int]:

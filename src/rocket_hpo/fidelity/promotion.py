@@ -82,9 +82,9 @@ from numpy.typing import NDArray
 from optuna.trial import FrozenTrial
 
 from rocket_hpo.fidelity._view import LadderView
-from rocket_hpo.fidelity.agreement import Trust
+from rocket_hpo.fidelity.agreement import Agreement, Trust
 
-__all__ = ["Plan", "audit_draw", "gain_plan"]
+__all__ = ["Plan", "audit_draw", "gain_plan", "shown_to_agree"]
 
 _MAX_R = 0.995  # a perfect measured agreement still leaves some doubt, and avoids 1/0
 _ITERATIONS = 40
@@ -128,6 +128,13 @@ def pair_correlations(view: LadderView, trust: Trust) -> list[float]:
     return out
 
 
+def shown_to_agree(trust: Trust, agreement: Agreement) -> bool:
+    """Whether a rung's agreement with the full data is shown: enough pairs, and the lower
+    end of the interval at ``trust.threshold`` or above (checks stop there, and the policy
+    may learn from that rung)."""
+    return trust.status(agreement) == "agrees" and agreement.low >= trust.threshold
+
+
 def direct_correlations(view: LadderView, trust: Trust) -> list[float]:
     """``r_k`` from each rung's measured agreement with the full data (checks, lineages).
 
@@ -162,10 +169,9 @@ def check_plan(view: LadderView, trust: Trust, share: float, max_checks: int) ->
                                   view.rungs[k].running)
                      for t in rung if t.number in view.checks)
     for k, a in enumerate(view.full_agreements(trust)):
-        status = trust.status(a)
-        if status == "agrees" and a.low >= trust.threshold:
+        if shown_to_agree(trust, a):
             return None
-        if status == "poor" or a.n >= max_checks:
+        if trust.status(a) == "poor" or a.n >= max_checks:
             continue
         if check_cost + fractions[k] > share * full_cost:
             return None
@@ -302,7 +308,8 @@ def gain_plan(
                     return Plan(k + 1, source, audit=True)
         r = pair_correlations(view, trust)
     else:
-        measuring = [False]
+        # Checks measure alongside the full-data trials: no rung waits on a measurement.
+        measuring = []
         check = check_plan(view, trust, check_share, max_audits)
         if check is not None:
             return check

@@ -43,7 +43,7 @@ from rocket_hpo.fidelity._view import LadderView, view_of
 from rocket_hpo.fidelity.agreement import Trust
 from rocket_hpo.fidelity.hook import Assignment, FidelityHook
 from rocket_hpo.fidelity.ladder import Ladder
-from rocket_hpo.fidelity.promotion import audit_draw, gain_plan
+from rocket_hpo.fidelity.promotion import audit_draw, gain_plan, shown_to_agree
 from rocket_hpo.fidelity.transfer import TransferRules
 from rocket_hpo.keys import (
     AGREEMENT,
@@ -246,7 +246,7 @@ class SubsetScheduler(FidelityHook):
         if self._check_share is None:
             return view.learning_rung(self.trust)
         trusted = [k for k, a in enumerate(view.full_agreements(self.trust))
-                   if self.trust.status(a) == "agrees" and a.low >= self.trust.threshold]
+                   if shown_to_agree(self.trust, a)]
         return min(trusted, default=self.ladder.top)
 
     def _decide(self, view: LadderView, learn: int, number: int) -> Assignment:
