@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import json
 import math
 import os
@@ -28,11 +27,9 @@ from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import optuna
-
-from rocket_hpo.bench.optimizers import ladder_of
+from rocket_hpo.bench.optimizers import ladder_of, optuna_loop
 from rocket_hpo.bench.problems import get_problem
-from rocket_hpo.bench.tracker import BudgetExhausted, Tracker
+from rocket_hpo.bench.tracker import Tracker
 from rocket_hpo.fidelity import SubsetScheduler, Trust, data_fraction
 from rocket_hpo.sampler import RocketSampler
 
@@ -67,18 +64,8 @@ def run(task: str, variant: str, seed: int, budget: float, cuts: list[float]) ->
     fidelity = (None if scheduler_args is None
                 else SubsetScheduler(ladder_of(problem), **scheduler_args))
     sampler = RocketSampler(problem.space, seed=seed, fidelity=fidelity, **settings)
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction=problem.direction, sampler=sampler)
     tracker = Tracker(problem, budget)
-    with contextlib.suppress(BudgetExhausted):
-        while True:
-            trial = study.ask()
-            config = problem.space.suggest(trial)
-            score = tracker.evaluate(config, data_fraction(trial))
-            if math.isfinite(score):
-                study.tell(trial, score)
-            else:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    study = optuna_loop(tracker, sampler)
     record = tracker.record()
     # Lower is better: normalised regret on a surrogate, the loss (score negated when
     # maximised) on a task without a known optimum; None before the first full-data result.
@@ -96,7 +83,7 @@ def run(task: str, variant: str, seed: int, budget: float, cuts: list[float]) ->
 def summary(records: list[dict[str, Any]], reference: str) -> str:
     """Mean regret at each cut (over the cells with a value there, counted in brackets) and
     the paired difference against ``reference`` (t interval)."""
-    from scipy import stats
+    from paired import paired_difference  # this folder's: the same intervals
 
     cells = collections.defaultdict(dict)
     for r in records:
@@ -114,11 +101,9 @@ def summary(records: list[dict[str, Any]], reference: str) -> str:
                       and c[reference]["regret_at"][cut] is not None]
             own = [c[v]["regret_at"][cut] for c in paired]
             diff = [c[v]["regret_at"][cut] - c[reference]["regret_at"][cut] for c in paired]
-            mean = statistics.fmean(diff) if diff else math.nan
-            half = (stats.t.ppf(0.975, len(diff) - 1) * statistics.stdev(diff)
-                    / math.sqrt(len(diff))) if len(diff) > 1 else math.nan
+            mean, low, high = paired_difference(diff) if len(diff) > 1 else (math.nan,) * 3
             row += [f"{statistics.fmean(own):.4f} ({len(own)})" if own else "-",
-                    f"{mean:+.4f} [{mean - half:+.4f}, {mean + half:+.4f}]"]
+                    f"{mean:+.4f} [{low:+.4f}, {high:+.4f}]"]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 

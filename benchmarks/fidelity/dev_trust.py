@@ -11,15 +11,13 @@ Command:
 
 from __future__ import annotations
 
-import contextlib
-import math
-
 import numpy as np
 import optuna
 
+from rocket_hpo.bench.optimizers import optuna_loop
 from rocket_hpo.bench.problems import get_problem
-from rocket_hpo.bench.tracker import BudgetExhausted, Tracker
-from rocket_hpo.fidelity import SubsetScheduler, Trust, data_fraction
+from rocket_hpo.bench.tracker import Tracker
+from rocket_hpo.fidelity import SubsetScheduler, Trust
 from rocket_hpo.sampler import RocketSampler
 
 TASKS = ("yahpo/rbv2_xgboost/40496", "yahpo/rbv2_xgboost/41212", "yahpo/rbv2_xgboost/4134")
@@ -28,17 +26,10 @@ TASKS = ("yahpo/rbv2_xgboost/40496", "yahpo/rbv2_xgboost/41212", "yahpo/rbv2_xgb
 def run(task: str, sceptical: bool, seed: int) -> tuple[float, float]:
     problem = get_problem(task)
     tracker = Tracker(problem, 50.0)
-    scheduler = SubsetScheduler(trust=Trust(sceptical=sceptical), seed=seed)
-    sampler = RocketSampler(problem.space, seed=seed, fidelity=scheduler)
-    study = optuna.create_study(direction=problem.direction, sampler=sampler)
-    with contextlib.suppress(BudgetExhausted):
-        while True:
-            trial = study.ask()
-            score = tracker.evaluate(problem.space.suggest(trial), data_fraction(trial))
-            if math.isfinite(score):
-                study.tell(trial, score)
-            else:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    # ASHA with every rung's results in the context: the defaults these runs measured.
+    scheduler = SubsetScheduler(trust=Trust(sceptical=sceptical), seed=seed, promotion="asha")
+    sampler = RocketSampler(problem.space, seed=seed, fidelity=scheduler, cheap_results=True)
+    study = optuna_loop(tracker, sampler)
     return tracker.record()["final_regret"], scheduler.learning_fraction(study)
 
 

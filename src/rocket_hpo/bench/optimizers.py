@@ -76,8 +76,9 @@ def _quiet_optuna() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 
-def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
-    """Ask/tell ``sampler`` on the tracker's problem until its budget runs out.
+def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> Any:
+    """Ask/tell ``sampler`` on the tracker's problem until its budget runs out, then return
+    the study (for a caller that reads what the sampler wrote there).
 
     Without a pruner each trial runs at the fraction its sampler assigned
     (:func:`rocket_hpo.fidelity.data_fraction`: 1.0 unless a fidelity scheduler chose one);
@@ -94,28 +95,30 @@ def optuna_loop(tracker: Tracker, sampler: Any, pruner: Any = None) -> None:
         study_name="bench", direction=problem.direction, sampler=sampler, pruner=pruner
     )
     rungs = ladder_of(problem).fractions
-    while True:
-        trial = study.ask()
-        config = problem.space.suggest(trial)
-        if pruner is None:
-            score = tracker.evaluate(config, data_fraction(trial))
-        else:
-            for k, fraction in enumerate(rungs):
-                score = tracker.evaluate(config, fraction)
-                if not math.isfinite(score):
-                    break
-                trial.report(score, round(fraction / rungs[0]))  # resources 1, 3, 9 ...
-                if k < len(rungs) - 1 and trial.should_prune():
-                    break
+    with contextlib.suppress(BudgetExhausted):
+        while True:
+            trial = study.ask()
+            config = problem.space.suggest(trial)
+            if pruner is None:
+                score = tracker.evaluate(config, data_fraction(trial))
             else:
-                k = len(rungs) - 1
-            if k < len(rungs) - 1 and math.isfinite(score):
-                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
-                continue
-        if math.isfinite(score):
-            study.tell(trial, score)
-        else:
-            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                for k, fraction in enumerate(rungs):
+                    score = tracker.evaluate(config, fraction)
+                    if not math.isfinite(score):
+                        break
+                    trial.report(score, round(fraction / rungs[0]))  # resources 1, 3, 9 ...
+                    if k < len(rungs) - 1 and trial.should_prune():
+                        break
+                else:
+                    k = len(rungs) - 1
+                if k < len(rungs) - 1 and math.isfinite(score):
+                    study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                    continue
+            if math.isfinite(score):
+                study.tell(trial, score)
+            else:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    return study
 
 
 def _random(tracker: Tracker, seed: int) -> None:
