@@ -30,7 +30,8 @@ def run(task: str, method: str, seed: int, budget: float) -> dict[str, Any]:
     problem = get_problem(task)
     tracker = Tracker(problem, budget)
     tpe = optuna.samplers.TPESampler(seed=seed)
-    sampler = FidelitySampler(tpe, SubsetScheduler(seed=seed)) if method == "tpe-ladder" else tpe
+    ladder = SubsetScheduler(seed=seed, promotion="asha")  # the default these runs measured
+    sampler = FidelitySampler(tpe, ladder) if method == "tpe-ladder" else tpe
     with contextlib.suppress(BudgetExhausted):
         optuna_loop(tracker, sampler)
     record = tracker.record()

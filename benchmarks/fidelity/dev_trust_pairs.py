@@ -37,9 +37,12 @@ def run(task: str, seed: int, trust: dict[str, Any] | None) -> Tracker:
     """Rocket on ``task`` until the budget is spent; ``trust=None``: full data only."""
     problem = get_problem(task)
     tracker = Tracker(problem, BUDGET)
-    fidelity = None if trust is None else SubsetScheduler(trust=Trust(**trust), seed=seed)
+    # ASHA with every rung's results in the context: the defaults these runs measured.
+    fidelity = (None if trust is None
+                else SubsetScheduler(trust=Trust(**trust), seed=seed, promotion="asha"))
     with contextlib.suppress(BudgetExhausted):
-        optuna_loop(tracker, RocketSampler(problem.space, seed=seed, fidelity=fidelity))
+        optuna_loop(tracker, RocketSampler(problem.space, seed=seed, fidelity=fidelity,
+                                           cheap_results=True))
     return tracker
 
 
