@@ -118,6 +118,7 @@ def test_the_objective_gets_only_the_keywords_it_declares(tmp_path: Path) -> Non
         ("{min_fraction: 0.1, eta: 1}", "fidelity.eta", "'eta'"),
         ("{min_fraction: 0.1, rungs: 3}", "fidelity.rungs", "Unknown fidelity setting 'rungs'"),
         ("{transfer: [{param: lr, pow: 1}]}", "fidelity.transfer", "'transfer'"),
+        ("{promotion: fifo}", "fidelity.promotion", "must be 'asha' or 'gain'. Got 'fifo'"),
     ],
 )
 def test_fidelity_mistakes_name_the_setting(
@@ -141,6 +142,8 @@ def test_fidelity_settings_build_the_ladder() -> None:
         default_on=False)
     assert scheduler.ladder.fractions == pytest.approx((0.25, 0.5, 1.0))
     assert [r.param for r in scheduler.transfer.rules] == ["lr"]
+    assert scheduler.promotion == "gain"  # the default: checks, then expected gain
+    assert fidelity_scheduler({"promotion": "asha"}, default_on=True).promotion == "asha"
 
 
 def test_agent_settings_are_checked_by_name(tmp_path: Path) -> None:
