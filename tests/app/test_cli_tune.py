@@ -17,6 +17,7 @@ from rocket_hpo.agent import META_KEY, read_signals
 from rocket_hpo.agent._checkpoint import load_state
 from rocket_hpo.app.cli import main
 from rocket_hpo.app.samplers import make_sampler
+from rocket_hpo.app.tune import trial_line
 from rocket_hpo.keys import cost_basis, trial_cost
 from rocket_hpo.space import Space
 
@@ -113,13 +114,24 @@ def test_the_sampler_option_picks_the_optimizer(
     url = f"sqlite:///{tmp_path / 'r.db'}"
     argv = ["tune", str(study_file), "--trials", "12", "--seed", "3", "--storage", url]
     assert main([*argv, "--sampler", sampler]) == 0
-    assert f"with {sampler}, 1 worker(s)" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert f"with {sampler}, 1 worker(s)" in err
     trials = optuna.load_study(study_name="quad", storage=url).trials
     assert len(trials) == 12
     if sampler == "rocket":
         assert {t.user_attrs["rocket:origin"] for t in trials} <= {"policy", "promotion", "check"}
         assert {t.user_attrs["rocket:fraction"] for t in trials} <= LADDER
         assert min(t.user_attrs["rocket:fraction"] for t in trials) < 1.0  # on the ladder
+        # The log says why a configuration ran again on a subset: a check names the
+        # full-data trial it re-runs (no subset has been shown to agree in 12 trials).
+        for t in trials:
+            source = t.user_attrs.get("rocket:check_of", t.user_attrs.get(
+                "rocket:promoted_from"))
+            line = trial_line(t)
+            assert line in err and (source is None) == ("from trial" not in line
+                                                        and "check of" not in line)
+        assert any(f"check of trial {t.user_attrs['rocket:check_of']}):" in err
+                   for t in trials if "rocket:check_of" in t.user_attrs)
         return
     # TPE and random search run on the full data, and propose exactly what that Optuna
     # sampler with the same seed proposes (TPE departs from random search after 10 trials).

@@ -29,9 +29,12 @@ from rocket_hpo.app.progress import TuneProgress, Watcher
 from rocket_hpo.app.samplers import fidelity_scheduler, make_sampler
 from rocket_hpo.errors import UsageError
 from rocket_hpo.keys import (
+    AUDIT,
+    CHECK_OF,
     FAIL_REASON,
     FIDELITY_PARAM,
     METRIC_ATTR,
+    PROMOTED_FROM,
     SPACE_ATTR,
     TARGET_ATTR,
     data_fraction,
@@ -245,9 +248,7 @@ def run_tune(settings: TuneSettings) -> int:
                 failed = sum(t.state == optuna.trial.TrialState.FAIL for t in counted)
                 value = None if best is None else best.value
                 for t in new:
-                    what = (format_score(t.value) if t.value is not None
-                            else f"failed ({t.user_attrs.get(FAIL_REASON, '?')})")
-                    last = f"trial {t.number} (fraction {data_fraction(t):.3g}): {what}"
+                    last = trial_line(t)
                     if settings.verbose:
                         last += "  " + ", ".join(f"{k}={_short(v)}" for k, v in t.params.items())
                     progress.update(len(counted), spent, value, last, failed)
@@ -273,6 +274,21 @@ def run_tune(settings: TuneSettings) -> int:
                 fail_interrupted_ask(study, started)
             raise
     return _print_best(study, console)
+
+
+def trial_line(t: optuna.trial.FrozenTrial) -> str:
+    """One finished trial in the progress log: its number, data fraction, why it ran on that
+    fraction when the subset scheduler re-ran a configuration (a check of a full-data trial,
+    a promotion or an audit), and its score or why it failed."""
+    where = f"fraction {data_fraction(t):.3g}"
+    if CHECK_OF in t.user_attrs:
+        where += f", check of trial {t.user_attrs[CHECK_OF]}"
+    elif PROMOTED_FROM in t.user_attrs:
+        kind = "audit" if t.user_attrs.get(AUDIT) else "promoted"
+        where += f", {kind} from trial {t.user_attrs[PROMOTED_FROM]}"
+    what = (format_score(t.value) if t.value is not None
+            else f"failed ({t.user_attrs.get(FAIL_REASON, '?')})")
+    return f"trial {t.number} ({where}): {what}"
 
 
 def _short(value: Any) -> str:
