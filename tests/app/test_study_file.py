@@ -146,6 +146,17 @@ def test_fidelity_settings_build_the_ladder() -> None:
     assert fidelity_scheduler({"promotion": "asha"}, default_on=True).promotion == "asha"
 
 
+def test_a_tasks_own_fidelity_settings_fill_what_the_file_leaves_out() -> None:
+    task = {"min_fraction": 1 / 9}  # a data-rich task's smallest rung
+    assert fidelity_scheduler(None, default_on=True, defaults=task).ladder.fractions == \
+        pytest.approx((1 / 9, 1 / 3, 1.0))
+    assert fidelity_scheduler({"eta": 3, "min_fraction": 1 / 27}, default_on=True,
+                              defaults=task).ladder.fractions[0] == pytest.approx(1 / 27)
+    # they never put a sampler on the ladder by themselves (TPE, random search)
+    assert fidelity_scheduler(None, default_on=False, defaults=task) is None
+    assert fidelity_scheduler({"enabled": False}, default_on=True, defaults=task) is None
+
+
 def test_agent_settings_are_checked_by_name(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD + "agent: {group_sise: 3}\n")
     with pytest.raises(StudyFileError, match=r":14: key 'agent.group_sise': Unknown setting"):

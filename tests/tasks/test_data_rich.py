@@ -85,3 +85,15 @@ def test_missing_data_names_the_file_and_folder(
     with pytest.raises(tasks.DataMissingError) as info:
         task.evaluate(task.reference, fraction=0.1)
     assert RICH[name][1] in str(info.value) and str(tmp_path) in str(info.value)
+
+
+def test_rocket_tune_runs_the_tasks_own_ladder(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from rocket_hpo.app.cli import main
+
+    # One trial: the reference, on the full data; the ladder is the task's (1/9 at the
+    # bottom: 6,573 windows), not the default 1/27.
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["tune", "etth1_multi", "--trials", "1", "--storage", url]) == 0
+    assert "data subsets: on (fractions 0.111, 0.333, 1;" in capfd.readouterr().err

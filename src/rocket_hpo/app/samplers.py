@@ -21,7 +21,7 @@ __all__ = ["FIDELITY_KEYS", "fidelity_scheduler", "make_sampler"]
 
 FIDELITY_KEYS = {
     "enabled": "false: every trial on the full data",
-    "min_fraction": "the smallest data fraction (default 1/27)",
+    "min_fraction": "the smallest data fraction (default: the built-in task's, else 1/27)",
     "eta": "ratio between rungs and promotion rate (default 3)",
     "max_fraction": "the top rung (default 1.0)",
     "start_at_learning_rung": "with ASHA: start new configurations on the rung the policy "
@@ -33,13 +33,16 @@ FIDELITY_KEYS = {
 """The settings of a study file's ``fidelity`` section, with what each means."""
 
 
-def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> Any:
+def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool,
+                       defaults: Mapping[str, Any] | None = None) -> Any:
     """The data-subset scheduler a ``fidelity`` section describes (``None``: full data only).
 
     Args:
         settings: the section (see :data:`FIDELITY_KEYS`); ``None`` or empty for defaults.
         default_on: whether an absent section still means "use the ladder" (Rocket's
             sampler: yes; TPE and random search: no).
+        defaults: settings the tuned task declares (a built-in task's smallest rung), used
+            where the section does not set them; they never turn the ladder on.
 
     Raises:
         UsageError: a setting is unknown or invalid; the message names it.
@@ -56,6 +59,7 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool) -> 
                          kind="fidelity setting")
     if not enabled:
         return None
+    settings = {**(defaults or {}), **settings}
     rules = settings.pop("transfer", None) or []
     if not isinstance(rules, list) or not all(isinstance(r, Mapping) for r in rules):
         raise UsageError(f"The 'transfer' fidelity setting must be a list of mappings "
@@ -79,15 +83,18 @@ def make_sampler(
     space: Any = None,
     fidelity: Mapping[str, Any] | None = None,
     agent: Mapping[str, Any] | None = None,
+    fidelity_defaults: Mapping[str, Any] | None = None,
 ) -> optuna.samplers.BaseSampler:
     """The sampler called ``name``, seeded; ``fidelity`` settings (a study file's
     ``fidelity`` section) put it on the data-subset ladder.
 
     ``rocket`` always runs on the ladder (default 1/27, 1/9, 1/3, 1 of the data) unless
     ``fidelity`` says ``enabled: false``; ``tpe`` and ``random`` run on the full data unless
-    a ``fidelity`` section is given. ``agent`` overrides Rocket's agent settings.
+    a ``fidelity`` section is given. ``agent`` overrides Rocket's agent settings;
+    ``fidelity_defaults`` are the tuned task's own (see :func:`fidelity_scheduler`).
     """
-    scheduler = fidelity_scheduler(fidelity, default_on=(name == "rocket"))
+    scheduler = fidelity_scheduler(fidelity, default_on=(name == "rocket"),
+                                   defaults=fidelity_defaults)
     if name == "rocket":
         from rocket_hpo.sampler import RocketSampler
 

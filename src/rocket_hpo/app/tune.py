@@ -95,6 +95,8 @@ class _Target:
     """Returns the score, or a task's ``EvalResult`` (whose compute the trial records)."""
     fidelity: dict[str, Any]
     agent: dict[str, Any] = field(default_factory=dict)
+    fidelity_defaults: dict[str, Any] = field(default_factory=dict)
+    """Fidelity settings the task declares, where ``fidelity`` does not set them."""
     full_data_reason: str | None = None
     """Why the objective cannot run on data subsets (``None``: it can)."""
     reference: dict[str, Any] | None = None
@@ -140,6 +142,8 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             evaluate=TaskEvaluate(task.name), fidelity=spec.fidelity if spec else {},
             agent=spec.agent if spec else {},
             reference=dict(task.reference) if settings.reference else None,
+            # its ladder starts where a subset still holds enough rows to rank by
+            fidelity_defaults={"min_fraction": task.min_fraction},
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE
@@ -161,7 +165,8 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
 
 def _subsets_line(target: _Target, sampler_name: str) -> str:
     """One line saying whether trials run on data subsets, and why."""
-    scheduler = fidelity_scheduler(target.fidelity, default_on=(sampler_name == "rocket"))
+    scheduler = fidelity_scheduler(target.fidelity, default_on=(sampler_name == "rocket"),
+                                   defaults=target.fidelity_defaults)
     if scheduler is not None:
         rungs = ", ".join(f"{f:.3g}" for f in scheduler.ladder.fractions)
         how = ("new configurations run on the full data until checks show a subset ranks "
@@ -199,7 +204,7 @@ def run_tune(settings: TuneSettings) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler_name, seed = settings.sampler or DEFAULT_SAMPLER, settings.seed or 0
     factory = functools.partial(make_sampler, sampler_name, seed, target.space, target.fidelity,
-                                target.agent)
+                                target.agent, target.fidelity_defaults)
     storage = settings.storage or DEFAULT_STORAGE
     workers = settings.workers or 1
     if workers > 1 and storage == "memory":

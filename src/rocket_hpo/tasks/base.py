@@ -162,7 +162,8 @@ class Task(ABC):
     direction: Literal["maximize", "minimize"] = "maximize"
     description: str = ""
     # The smallest data fraction worth training on: the bottom rung of the task's subset
-    # ladder in the benchmarks (a rung below it would hold too few examples to rank by).
+    # ladder in `rocket tune` and the benchmarks (a rung below it would hold too few
+    # examples to rank by); a study file's `fidelity: {min_fraction: ...}` overrides it.
     min_fraction: float = 1 / 27
 
     @property
