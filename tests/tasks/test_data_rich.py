@@ -97,3 +97,18 @@ def test_rocket_tune_runs_the_tasks_own_ladder(
     url = f"sqlite:///{tmp_path / 'r.db'}"
     assert main(["tune", "etth1_multi", "--trials", "1", "--storage", url]) == 0
     assert "data subsets: on (fractions 0.111, 0.333, 1;" in capfd.readouterr().err
+
+
+def test_rocket_tune_promotes_with_the_tasks_transfer_rules() -> None:
+    from rocket_hpo.app.samplers import fidelity_scheduler
+    from rocket_hpo.app.tune import TuneSettings, _resolve
+    from rocket_hpo.fidelity import Scale
+
+    for name in RICH:
+        target, _ = _resolve(TuneSettings(name))
+        scheduler = fidelity_scheduler(target.fidelity, True, target.fidelity_defaults)
+        assert scheduler.transfer.rules == (Scale("weight_decay", power=-1.0),)
+        # promoted from 1/9 to the full data, weight decay shrinks ninefold
+        config = {**tasks.get(name).reference, "weight_decay": 1e-3}
+        new, _ = scheduler.transfer.apply(config, tasks.get(name).space.to_optuna(), 1 / 9, 1.0)
+        assert new == {**config, "weight_decay": pytest.approx(1e-3 / 9)}

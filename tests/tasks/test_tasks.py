@@ -66,6 +66,17 @@ def test_space_is_wide_mixed_and_conditional(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(TINY | TINY_RICH))
+def test_declared_transfer_rules_scale_numbers_of_the_space(name: str) -> None:
+    from rocket_hpo.fidelity import TransferRules
+
+    task = tasks.get(name)
+    rules = TransferRules.from_config(list(task.transfer))
+    assert (len(rules.rules) > 0) == (name in TINY_RICH)  # measured on the data-rich ones
+    for rule in rules.rules:
+        assert isinstance(task.space[rule.param], Float | Int), rule
+
+
+@pytest.mark.parametrize("name", sorted(TINY | TINY_RICH))
 def test_reference_config_beats_trivial_predictor_at_tiny_fidelity(name: str) -> None:
     task = tasks.get(name)
     assert isinstance(task, TorchTask)

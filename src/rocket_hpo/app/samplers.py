@@ -51,7 +51,7 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool,
         >>> fidelity_scheduler({"min_fraction": 0.1, "eta": 3}, default_on=False).ladder.fractions
         (0.1111111111111111, 0.3333333333333333, 1.0)
     """
-    from rocket_hpo.fidelity import Ladder, Scale, SubsetScheduler, TransferRules
+    from rocket_hpo.fidelity import Ladder, SubsetScheduler, TransferRules
 
     settings = dict(settings or {})
     check_known(sorted(settings), FIDELITY_KEYS, what="fidelity setting")
@@ -60,16 +60,10 @@ def fidelity_scheduler(settings: Mapping[str, Any] | None, default_on: bool,
     if not enabled:
         return None
     settings = {**(defaults or {}), **settings}
-    rules = settings.pop("transfer", None) or []
-    if not isinstance(rules, list) or not all(isinstance(r, Mapping) for r in rules):
-        raise UsageError(f"The 'transfer' fidelity setting must be a list of mappings "
-                         f"{{param, power, by}}. Got {rules!r}.")
     try:
-        transfer = TransferRules(*(Scale(**r) for r in rules))
-    except UsageError:
-        raise
-    except TypeError as e:  # Scale(**rule) with a key Scale does not take
-        raise UsageError(f"The 'transfer' fidelity setting: {e}.") from None
+        transfer = TransferRules.from_config(settings.pop("transfer", None) or [])
+    except UsageError as e:
+        raise UsageError(f"The 'transfer' fidelity setting: {e}") from None
     start = settings.pop("start_at_learning_rung", True)
     promotion = settings.pop("promotion", "gain")
     ladder = Ladder(**settings)

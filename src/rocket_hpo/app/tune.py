@@ -142,8 +142,10 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             evaluate=TaskEvaluate(task.name), fidelity=spec.fidelity if spec else {},
             agent=spec.agent if spec else {},
             reference=dict(task.reference) if settings.reference else None,
-            # its ladder starts where a subset still holds enough rows to rank by
-            fidelity_defaults={"min_fraction": task.min_fraction},
+            # its ladder starts where a subset still holds enough rows to rank by, and
+            # promotions follow the transfer rules it declares
+            fidelity_defaults={"min_fraction": task.min_fraction,
+                               **({"transfer": list(task.transfer)} if task.transfer else {})},
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE

@@ -262,13 +262,14 @@ def _rocket(tracker: Tracker, seed: int, full_data: bool = False,
     with :func:`rocket_hpo.fidelity.data_fraction`, exactly as a user's objective would;
     ``full_data``: no scheduler, every trial on full data; ``scheduler``: the scheduler's
     settings; ``settings``: the agent's."""
-    from rocket_hpo.fidelity import SubsetScheduler
+    from rocket_hpo.fidelity import SubsetScheduler, TransferRules
     from rocket_hpo.sampler import RocketSampler
 
-    fidelity = (None if full_data
-                else SubsetScheduler(ladder_of(tracker.problem), **(scheduler or {})))
-    optuna_loop(tracker, RocketSampler(tracker.problem.space, seed=seed, fidelity=fidelity,
-                                       **settings))
+    problem = tracker.problem
+    fidelity = (None if full_data else SubsetScheduler(
+        ladder_of(problem), transfer=TransferRules.from_config(list(problem.transfer)),
+        **(scheduler or {})))
+    optuna_loop(tracker, RocketSampler(problem.space, seed=seed, fidelity=fidelity, **settings))
 
 
 _ASHA = {"promotion": "asha"}

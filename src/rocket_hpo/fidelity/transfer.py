@@ -80,6 +80,28 @@ class TransferRules:
             seen.add(rule.param)
         self.rules: tuple[Scale, ...] = tuple(rules)
 
+    @classmethod
+    def from_config(cls, rules: Any) -> TransferRules:
+        """Rules written as a study file writes them: a list of ``{param, power, by}``.
+
+        Raises:
+            UsageError: ``rules`` is not such a list, or a rule is invalid.
+
+        Example:
+            >>> TransferRules.from_config([{"param": "weight_decay", "power": -1}])
+            TransferRules(Scale(param='weight_decay', power=-1, by='data'),)
+        """
+        if not isinstance(rules, list | tuple) or not all(isinstance(r, Mapping)
+                                                          for r in rules):
+            raise UsageError(f"Transfer rules must be a list of mappings {{param, power, by}}. "
+                             f"Got {rules!r}.")
+        try:
+            return cls(*(Scale(**r) for r in rules))
+        except UsageError:
+            raise
+        except TypeError as e:  # Scale(**rule) with a key Scale does not take
+            raise UsageError(f"A transfer rule: {e}.") from None
+
     def __repr__(self) -> str:
         return f"TransferRules{self.rules!r}"
 

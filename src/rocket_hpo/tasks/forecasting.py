@@ -22,7 +22,7 @@ from torch import nn
 from rocket_hpo.space import Config, Hyperparameter, Int
 from rocket_hpo.tasks._models import mlp
 from rocket_hpo.tasks._torch_task import RegressionTask, Splits
-from rocket_hpo.tasks.base import data_file
+from rocket_hpo.tasks.base import WEIGHT_DECAY_BY_DATA, data_file
 
 __all__ = ["ETTh1Forecast", "ETTh1Multivariate", "LastValueMLP", "ett_hours"]
 
@@ -123,6 +123,7 @@ class ETTh1Multivariate(ETTh1Forecast):
     """
 
     min_fraction = 1 / 9
+    transfer = WEIGHT_DECAY_BY_DATA
     max_epochs = 6
     max_steps = 1500
     batch_sizes = (32, 1024)

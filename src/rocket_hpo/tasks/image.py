@@ -26,7 +26,7 @@ from rocket_hpo.tasks._hyperparameters import switched
 from rocket_hpo.tasks._models import mlp, small_cnn
 from rocket_hpo.tasks._torch_task import Splits, TorchTask
 from rocket_hpo.tasks._training import Augment
-from rocket_hpo.tasks.base import data_file
+from rocket_hpo.tasks.base import WEIGHT_DECAY_BY_DATA, data_file
 
 __all__ = ["Cifar10CNN", "MnistCNN", "MnistMLP", "image_splits", "mnist_arrays"]
 
@@ -129,6 +129,7 @@ class MnistMLP(TorchTask):
     max_steps = 1500
     batch_sizes = (32, 1024)
     min_fraction = 1 / 9
+    transfer = WEIGHT_DECAY_BY_DATA
     reference_epochs = 3
     reference_batch = 128
 

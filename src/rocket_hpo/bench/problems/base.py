@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Literal
+from typing import Any, Literal
 
 from rocket_hpo._checks import check_number
 from rocket_hpo.space import Config, Space
@@ -46,6 +46,8 @@ class Problem(ABC):
     direction: Literal["maximize", "minimize"] = "maximize"
     min_fraction: float = 0.0
     """Smallest fraction that differs from its neighbours; smaller requests are raised to it."""
+    transfer: tuple[dict[str, Any], ...] = ()
+    """Transfer rules Rocket's subset scheduler applies on promotion (a task's own)."""
     best: float | None = None
     worst: float | None = None
 

@@ -41,6 +41,7 @@ class TaskProblem(Problem):
         self.direction = self.task.direction
         self.seed = seed
         self.min_fraction = self.task.min_fraction
+        self.transfer = self.task.transfer
 
     @property
     def space(self) -> Space:
