@@ -96,7 +96,9 @@ def test_rocket_tune_runs_the_tasks_own_ladder(
     # bottom: 6,573 windows), not the default 1/27.
     url = f"sqlite:///{tmp_path / 'r.db'}"
     assert main(["tune", "etth1_multi", "--trials", "1", "--storage", url]) == 0
-    assert "data subsets: on (fractions 0.111, 0.333, 1;" in capfd.readouterr().err
+    err = capfd.readouterr().err
+    assert "data subsets: on (fractions 0.111, 0.333, 1;" in err
+    assert "; on promotion weight_decay x (data ratio)^-1;" in err
 
 
 def test_rocket_tune_promotes_with_the_tasks_transfer_rules() -> None:

@@ -175,7 +175,9 @@ def _subsets_line(target: _Target, sampler_name: str) -> str:
                "like it, then start there and the promising are promoted"
                if scheduler.promotion == "gain" else
                "promising configurations are promoted to larger ones")
-        return (f"data subsets: on (fractions {rungs}; {how}; "
+        rules = "".join(f"; on promotion {r.param} x ({r.by} ratio)^{r.power:g}"
+                        for r in scheduler.transfer.rules)
+        return (f"data subsets: on (fractions {rungs}; {how}{rules}; "
                 f"'fidelity: {{enabled: false}}' turns them off)")
     if target.full_data_reason is not None:
         why = target.full_data_reason
