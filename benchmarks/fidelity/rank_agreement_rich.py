@@ -39,6 +39,7 @@ import math
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -90,14 +91,21 @@ def _rho(a: np.ndarray, b: np.ndarray) -> float:
     return float(spearmanr(a, b).statistic)
 
 
-def _interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+def bootstrap_interval(statistic: Callable[[np.ndarray], float], n: int,
+                       ) -> tuple[float, float]:
+    """95 % percentile interval of ``statistic(index)`` over bootstrap resamples of ``n``
+    items (seed 0; resamples where it is not finite are dropped)."""
     rng = np.random.default_rng(0)
-    rhos = [_rho(a[i], b[i]) for i in rng.integers(0, len(a), (N_BOOTSTRAP, len(a)))]
-    finite = [r for r in rhos if math.isfinite(r)]
+    values = [statistic(i) for i in rng.integers(0, n, (N_BOOTSTRAP, n))]
+    finite = [v for v in values if math.isfinite(v)]
     if not finite:
         return math.nan, math.nan
     low, high = np.percentile(finite, [2.5, 97.5])
     return float(low), float(high)
+
+
+def _interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    return bootstrap_interval(lambda i: _rho(a[i], b[i]), len(a))
 
 
 def summarise(task: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -207,11 +215,14 @@ def _markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save(path: Path, data: dict[str, Any]) -> None:
+def save(path: Path, data: dict[str, Any],
+         render: Callable[[dict[str, Any]], str] | None = None) -> None:
+    """Write ``data`` to ``path`` atomically (a killed run leaves the last complete file)
+    and its table (``render``, this script's by default) beside it as Markdown."""
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(data, indent=1) + "\n")
     os.replace(tmp, path)
-    path.with_suffix(".md").write_text(_markdown(data))
+    path.with_suffix(".md").write_text((render or _markdown)(data))
 
 
 def main() -> None:
@@ -245,7 +256,7 @@ def main() -> None:
             print(f"{name} reference: " + ", ".join(
                 f"{float(k):.3g}: {r['score']} ({r['cpu_s']:.2f} s)"
                 for k, r in entry["reference"].items()), flush=True)
-            _save(args.out, data)
+            save(args.out, data)
         if "corners" not in entry:
             entry["corners"] = {}
             _evaluate(task, task.reference, 1 / 27)  # untimed: torch's one-off set-up
@@ -256,7 +267,7 @@ def main() -> None:
             print(f"{name} costliest corners: " + ", ".join(
                 f"batch {b}: {r['cpu_s']:.2f} s" for b, r in entry["corners"].items()),
                 flush=True)
-            _save(args.out, data)
+            save(args.out, data)
         done = {r["index"] for r in entry["records"]}
         configs = task.space.sample_many(args.configs, seed=0)
         for i, config in enumerate(configs):
@@ -269,7 +280,7 @@ def main() -> None:
             entry["records"].sort(key=lambda r: r["index"])
             if len(entry["records"]) % SUMMARY_EVERY == 0 or len(entry["records"]) == len(configs):
                 entry["summary"] = summarise(task, entry["records"])  # the bootstrap takes seconds
-            _save(args.out, data)
+            save(args.out, data)
             print(f"{name} {len(entry['records'])}/{args.configs} config {i}: " + ", ".join(
                 f"{float(k):.3g}: {_show(r['score'])} ({r['cpu_s']:.1f} s)"
                 for k, r in rungs.items()), flush=True)
@@ -278,7 +289,7 @@ def main() -> None:
             f"{s[_key(f)]['fraction']:.3g}: rho {s[_key(f)]['spearman']:.3f} "
             f"[{s[_key(f)]['low']:.3f}, {s[_key(f)]['high']:.3f}]" for f in FRACTIONS),
             flush=True)
-    _save(args.out, data)
+    save(args.out, data)
 
 
 if __name__ == "__main__":

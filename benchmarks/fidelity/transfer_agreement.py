@@ -45,14 +45,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from paired import paired_difference
-from rank_agreement_rich import _evaluate, _key, _ranked, _rho
+from rank_agreement_rich import _evaluate, _key, _ranked, _rho, bootstrap_interval, save
 
 from rocket_hpo.fidelity import Scale, TransferRules
 
@@ -63,23 +62,14 @@ RULE_SETS = {
     "batch-lr": TransferRules(Scale("batch_size", power=0.5), Scale("lr", by="batch_size")),
     "weight-decay": TransferRules(Scale("weight_decay", power=-1.0)),
 }
-N_BOOTSTRAP = 2000
 TOP_SHARE = 0.1
 
 
 def _difference(low: np.ndarray, without: np.ndarray, with_: np.ndarray,
                 ) -> tuple[float, float]:
     """95 % bootstrap interval of rho(low, with_) - rho(low, without), paired by config."""
-    rng = np.random.default_rng(0)
-    diffs = []
-    for i in rng.integers(0, len(low), (N_BOOTSTRAP, len(low))):
-        d = _rho(low[i], with_[i]) - _rho(low[i], without[i])
-        if math.isfinite(d):
-            diffs.append(d)
-    if not diffs:
-        return math.nan, math.nan
-    a, b = np.percentile(diffs, [2.5, 97.5])
-    return float(a), float(b)
+    return bootstrap_interval(lambda i: _rho(low[i], with_[i]) - _rho(low[i], without[i]),
+                              len(low))
 
 
 def summarise(task: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -153,13 +143,6 @@ def _markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _save(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    os.replace(tmp, path)
-    path.with_suffix(".md").write_text(_markdown(data))
-
-
 def main() -> None:
     import torch
 
@@ -182,7 +165,7 @@ def main() -> None:
         data = json.loads(args.out.read_text())
         for name, entry in data["tasks"].items():
             entry["summary"] = summarise(tasks.get(name), entry["rows"])
-        _save(args.out, data)
+        save(args.out, data, _markdown)
         return
     torch.set_num_threads(1)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -215,11 +198,11 @@ def main() -> None:
             entry["rows"].sort(key=lambda r: r["index"])
             entry["summary"] = summarise(task, entry["rows"]) if len(entry["rows"]) >= 3 \
                 else None
-            _save(args.out, data)
+            save(args.out, data, _markdown)
             print(f"{name} {len(entry['rows'])}/{args.configs} config {record['index']}: "
                   f"1/9 {row['low']}, full {row['full']}, " + ", ".join(
                       f"{k} {v['score']}" for k, v in row["rules"].items()), flush=True)
-    _save(args.out, data)
+    save(args.out, data, _markdown)
 
 
 if __name__ == "__main__":
