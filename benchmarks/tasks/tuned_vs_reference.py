@@ -56,6 +56,7 @@ def tune_one(task: str, seed: int, budget: float, storage: str) -> dict[str, Any
     import optuna
 
     from rocket_hpo import tasks
+    from rocket_hpo.bench.jobs import code_version
     from rocket_hpo.keys import data_fraction, trial_cost
     from rocket_hpo.runner import best_trial, counted_trials
 
@@ -75,6 +76,7 @@ def tune_one(task: str, seed: int, budget: float, storage: str) -> dict[str, Any
     counted = counted_trials(study)
     return {
         "task": task, "seed": seed, "budget": budget, "command": " ".join(command[1:]),
+        "code": code_version(),
         "best_trial": best.number, "best_fraction": data_fraction(best),
         "val": float(best.value), "retrained_val": float(result.score),
         "test": float(result.test_score) if result.test_score is not None else math.nan,
