@@ -7,7 +7,7 @@
 # promotion by expected gain measured by audits; rocket-no-cheap: ASHA, the policy reading
 # only the learning rung's results), the same agent on full data, TPE on full data, and the
 # multi-fidelity peers DEHB and TPE + Hyperband. SMAC's multi-fidelity facade (about two
-# minutes a run here) runs separately: OPTIMIZERS=smac-mf sh run.sh. Resumable; one nice'd
+# minutes a run here) runs separately: OPTIMIZERS=smac-mf sh run.sh (log run-smac-mf.log). Resumable; one nice'd
 # process, from the checkout's root:
 #   nohup sh benchmarks/fidelity/results_xgb_dev_b50/run.sh >> benchmarks/fidelity/results_xgb_dev_b50/run.log 2>&1 &
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH="$PWD/src"
