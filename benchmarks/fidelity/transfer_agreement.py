@@ -91,7 +91,8 @@ def summarise(task: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
 
     out["top_without"] = promoted([r["full"] for r in rows])
     sign = 1.0 if maximize else -1.0
-    for name in RULE_SETS:
+    out["rule_sets"] = list(rows[0]["rules"])  # the ones this file measured
+    for name in out["rule_sets"]:
         with_ = _ranked([r["rules"][name]["score"] for r in rows], maximize)
         lo, hi = _difference(low, without, with_)
         # the promoted configurations, paired: full-data score with the rules minus
@@ -133,7 +134,7 @@ def _markdown(data: dict[str, Any]) -> str:
         t = s["top_without"]
         lines.append(f"| {name} | {s['n_configs']} | none | | {s['rho_without']:.3f} | | "
                      f"{t['mean']:.4f} | {t['best']:.4f} | |")
-        for rule in RULE_SETS:
+        for rule in s["rule_sets"]:
             r = s[rule]
             lines.append(
                 f"| {name} | {s['n_configs']} | {rule} | {r['changed']} | {r['rho']:.3f} | "
@@ -159,8 +160,7 @@ def main() -> None:
     parser.add_argument("--render", action="store_true",
                         help="only summarise the rows in --out again")
     args = parser.parse_args()
-    for name in set(RULE_SETS) - set(args.rules):
-        del RULE_SETS[name]
+    chosen = {name: RULE_SETS[name] for name in args.rules}
     if args.render:
         data = json.loads(args.out.read_text())
         for name, entry in data["tasks"].items():
@@ -190,7 +190,7 @@ def main() -> None:
             row: dict[str, Any] = {"index": record["index"],
                                    "low": record["rungs"][_key(FROM)]["score"],
                                    "full": record["rungs"][_key(TO)]["score"], "rules": {}}
-            for rule, rules in RULE_SETS.items():
+            for rule, rules in chosen.items():
                 changed, changes = rules.apply(config, dists, FROM, TO)
                 score = (_evaluate(task, changed, TO)["score"] if changes else row["full"])
                 row["rules"][rule] = {"changes": changes, "score": score}

@@ -118,6 +118,9 @@ def test_the_objective_gets_only_the_keywords_it_declares(tmp_path: Path) -> Non
         ("{min_fraction: 0.1, eta: 1}", "fidelity.eta", "'eta'"),
         ("{min_fraction: 0.1, rungs: 3}", "fidelity.rungs", "Unknown fidelity setting 'rungs'"),
         ("{transfer: [{param: lr, pow: 1}]}", "fidelity.transfer", "'transfer'"),
+        ("{transfer: lr}", "fidelity.transfer", "a list of mappings {param, power, by}. Got 'lr'"),
+        ("{transfer: [{param: lr, by: batch_size}]}", "fidelity.transfer",
+         "needs a rule of its own earlier"),
         ("{promotion: fifo}", "fidelity.promotion", "must be 'asha' or 'gain'. Got 'fifo'"),
     ],
 )

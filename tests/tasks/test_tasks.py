@@ -70,7 +70,7 @@ def test_declared_transfer_rules_scale_numbers_of_the_space(name: str) -> None:
     from rocket_hpo.fidelity import TransferRules
 
     task = tasks.get(name)
-    rules = TransferRules.from_config(list(task.transfer))
+    rules = TransferRules.from_config(task.transfer)
     assert (len(rules.rules) > 0) == (name in TINY_RICH)  # measured on the data-rich ones
     for rule in rules.rules:
         assert isinstance(task.space[rule.param], Float | Int), rule

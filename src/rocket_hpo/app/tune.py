@@ -145,7 +145,7 @@ def _resolve(settings: TuneSettings) -> tuple[_Target, TuneSettings]:
             # its ladder starts where a subset still holds enough rows to rank by, and
             # promotions follow the transfer rules it declares
             fidelity_defaults={"min_fraction": task.min_fraction,
-                               **({"transfer": list(task.transfer)} if task.transfer else {})},
+                               **({"transfer": task.transfer} if task.transfer else {})},
         )
     merged.study_name = target.study_name
     merged.storage = merged.storage or DEFAULT_STORAGE

@@ -267,7 +267,7 @@ def _rocket(tracker: Tracker, seed: int, full_data: bool = False,
 
     problem = tracker.problem
     fidelity = (None if full_data else SubsetScheduler(
-        ladder_of(problem), transfer=TransferRules.from_config(list(problem.transfer)),
+        ladder_of(problem), transfer=TransferRules.from_config(problem.transfer),
         **(scheduler or {})))
     optuna_loop(tracker, RocketSampler(problem.space, seed=seed, fidelity=fidelity, **settings))
 
