@@ -86,6 +86,27 @@ def tune_one(task: str, seed: int, budget: float, storage: str) -> dict[str, Any
     }
 
 
+def side(task: str, value: float, other: float) -> str:
+    """Whether ``value`` is higher (better), equal to or lower than ``other`` on ``task``."""
+    from rocket_hpo import tasks
+
+    d = (1.0 if tasks.get(task).direction == "maximize" else -1.0) * (value - other)
+    return "higher" if d > 1e-9 else "lower" if d < -1e-9 else "equal"
+
+
+def against(results: list[dict[str, Any]], other: Path) -> str:
+    """One line: per (task, seed) held by both, is this table's test score higher (better),
+    equal to or lower than ``other``'s (another run's ``tuned.jsonl``)?"""
+    theirs = {(r["task"], r["seed"]): r["test"] for r in read(other)}
+    counts = {"higher": 0, "equal": 0, "lower": 0}
+    for r in results:
+        if (r["task"], r["seed"]) in theirs:
+            counts[side(r["task"], r["test"], theirs[(r["task"], r["seed"])])] += 1
+    return (f"Against `{other.name}` of `{other.parent.name}/`, per (task, seed) held by "
+            "both, the test score here is " + ", ".join(f"{k} {v}" for k, v in counts.items())
+            + " (better direction).\n")
+
+
 def render(results: list[dict[str, Any]]) -> str:
     from make_table import t_interval  # this folder's reference table: the same intervals
 
@@ -119,10 +140,9 @@ def render(results: list[dict[str, Any]]) -> str:
         ref = [reference[(task, r["seed"])]["test"] for r in rows]
         tuned = [r["test"] for r in rows]
         diff = [sign * (a - b) for a, b in zip(tuned, ref, strict=True)]
-        for r, d in zip(rows, diff, strict=True):
-            side = "higher" if d > 1e-9 else "lower" if d < -1e-9 else "equal"
+        for r, a, b in zip(rows, tuned, ref, strict=True):
             counts = per_seed.setdefault(r["seed"], {"higher": 0, "equal": 0, "lower": 0})
-            counts[side] += 1
+            counts[side(task, a, b)] += 1
         (mr, hr), (mt, ht), (md, hd) = t_interval(ref), t_interval(tuned), t_interval(diff)
         verdict = ("better" if md - hd > 0 else "worse" if md + hd < 0 else "level") \
             if len(rows) > 1 else "(one seed)"
@@ -148,6 +168,8 @@ def main() -> int:
     ap.add_argument("--render", action="store_true", help="only render the table")
     ap.add_argument("--out", type=Path, default=HERE,
                     help="folder of tuned.jsonl, tuned.md and the studies' tuned.db")
+    ap.add_argument("--against", type=Path, default=None,
+                    help="another run's tuned.jsonl: add a line comparing the two per (task, seed)")
     args = ap.parse_args()
     results, table = args.out / "tuned.jsonl", args.out / "tuned.md"
     storage = f"sqlite:///{args.out.resolve() / 'tuned.db'}"
@@ -163,8 +185,11 @@ def main() -> int:
                 print(f"{task} seed {seed}: test {record['test']:.4f} "
                       f"({record['n_trials']} trials, {record['seconds']:.0f} s)", flush=True)
                 table.write_text(render(read(results)))
-    table.write_text(render(read(results)))
-    print(table.read_text())
+    text = render(read(results))
+    if args.against is not None:
+        text += "\n" + against(read(results), args.against)
+    table.write_text(text)
+    print(text)
     return 0
 
 
