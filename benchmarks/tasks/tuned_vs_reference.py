@@ -171,6 +171,8 @@ def main() -> int:
     ap.add_argument("--against", type=Path, default=None,
                     help="another run's tuned.jsonl: add a line comparing the two per (task, seed)")
     args = ap.parse_args()
+    if args.against is not None and not args.against.is_file():
+        ap.error(f"--against: no file {args.against}")
     results, table = args.out / "tuned.jsonl", args.out / "tuned.md"
     storage = f"sqlite:///{args.out.resolve() / 'tuned.db'}"
     if not args.render:
