@@ -48,3 +48,13 @@ def test_kinds() -> None:
 def test_log_head_gives_each_decade_the_same_share() -> None:
     head = make_head("lr", FloatDistribution(1e-4, 1.0, log=True), n_bins=4)
     assert [head.token(v) for v in (1.5e-4, 2e-3, 2e-2, 0.5)] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("dist", [d for d in DISTS if not isinstance(d, CategoricalDistribution)]
+                         + [FloatDistribution(0.5, 0.5), IntDistribution(64, 1024, log=True)],
+                         ids=repr)
+def test_snap_is_the_scalar_round_trip_vectorised(dist: object) -> None:
+    """``snap`` (the screen's 64 draws at once) stores exactly what ``unit(value(u))`` does."""
+    head = make_head("p", dist, n_bins=64)  # type: ignore[arg-type]
+    u = np.concatenate([np.random.default_rng(1).random(2000), [0.0, 1.0, 0.5, 1e-12]])
+    assert head.snap(u).tolist() == [head.unit(head.value(float(x))) for x in u]

@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
+from numpy.typing import NDArray
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -99,6 +101,33 @@ class Head:
         else:
             x = lo + u * (hi - lo)
         return float(min(max(x, lo), hi))
+
+    def snap(self, u: NDArray[np.float64] | float) -> NDArray[np.float64]:
+        """``unit(value(u))`` for an array of numeric positions: where each drawn position is
+        stored once it is a value (grids and integers snap). The same arithmetic as the two
+        scalar methods, vectorised: the screen decodes 64 draws per hyperparameter, and the
+        scalar round trip per draw cost a tenth of a proposal."""
+        d = self.distribution
+        assert isinstance(d, FloatDistribution | IntDistribution)
+        u = np.clip(np.asarray(u, dtype=np.float64), 0.0, 1.0)
+        lo, hi = float(d.low), float(d.high)
+        if self.n_values:
+            k = np.minimum((u * self.n_values).astype(np.int64), self.n_values - 1)
+            step = float(d.step or 1)
+            v = lo + k * step if isinstance(d, IntDistribution) else np.minimum(lo + k * step, hi)
+            return np.clip((np.rint((v - lo) / step) + 0.5) / self.n_values, 0.0, 1.0)
+        if d.log and isinstance(d, IntDistribution):
+            a, b = math.log(lo - 0.5), math.log(hi + 0.5)
+            v = np.clip(np.rint(np.exp(a + u * (b - a))), d.low, d.high)
+            return np.clip((np.log(np.maximum(v, lo)) - a) / (b - a), 0.0, 1.0)
+        if hi == lo:
+            return np.full_like(u, 0.5)
+        if d.log:
+            log_lo, log_hi = math.log(lo), math.log(hi)
+            x = np.clip(np.exp(log_lo + u * (log_hi - log_lo)), lo, hi)
+            return np.clip((np.log(x) - log_lo) / (log_hi - log_lo), 0.0, 1.0)
+        x = np.clip(lo + u * (hi - lo), lo, hi)
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
     def decode(self, token: int, u: float | None = None) -> Any:
         """The value for ``token``; ``u`` (a unit position inside the token's bin) for

@@ -128,11 +128,12 @@ class Columns:
         d = h.distribution
         return d.choices[int(u)] if isinstance(d, CategoricalDistribution) else h.value(u)
 
-    def snap(self, j: int, u: float) -> float:
-        """The unit value a drawn ``u`` is stored as once it is a value (grids snap)."""
+    def snap(self, j: int, u: _Array | float) -> _Array:
+        """The unit values drawn ``u`` (an array) are stored as once they are values
+        (grids and integers snap; choice indices stay)."""
         if self.n_choices[j]:
-            return float(u)
-        return float(self.heads[j].unit(self.value(j, u)))
+            return np.asarray(u, dtype=np.float64)
+        return self.heads[j].snap(u)
 
     def is_active(self, j: int, partial: _Array) -> bool:
         p = self.parents[j]
@@ -261,7 +262,7 @@ def decode(
             if len(firsts) < len(live):
                 mix = mix.take(torch.tensor(inverse, device=device))
             # Grids snap, so the stored value is the action whose probability is kept.
-            drawn = np.array([columns.snap(j, float(u)) for u in sample(mix, rng)])
+            drawn = columns.snap(j, sample(mix, rng))
             if log_probs:
                 lp = log_prob(mix, torch.as_tensor(drawn, dtype=torch.float32, device=device))
                 total[live, j] = lp.cpu().numpy()
