@@ -124,7 +124,7 @@ class Head:
             return np.full_like(u, 0.5)
         if d.log:
             log_lo, log_hi = math.log(lo), math.log(hi)
-            x = np.clip(np.exp(log_lo + u * (log_hi - log_lo)), lo, hi)
+            x: NDArray[np.float64] = np.clip(np.exp(log_lo + u * (log_hi - log_lo)), lo, hi)
             return np.clip((np.log(x) - log_lo) / (log_hi - log_lo), 0.0, 1.0)
         x = np.clip(lo + u * (hi - lo), lo, hi)
         return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
