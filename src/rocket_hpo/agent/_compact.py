@@ -44,7 +44,14 @@ from rocket_hpo.agent._checkpoint import (
     stage_signals,
     write_signals,
 )
-from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
+from rocket_hpo.agent._history import (
+    Columns,
+    Context,
+    context_rows,
+    decode,
+    make_context,
+    stack,
+)
 from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
@@ -153,10 +160,18 @@ class CompactBackend:
     def _rows(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
               ) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         """(N, D) unit rows, (N,) scores (larger is better) and (N,) data fractions."""
+        encoded = self._encode(columns, trials, maximize)
+        units = np.stack([e[0] for e in encoded]) if encoded else np.zeros((0, len(columns.heads)))
+        return (units, np.array([e[1] for e in encoded], dtype=float),
+                np.array([e[2] for e in encoded], dtype=float))
+
+    def _encode(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
+                ) -> list[tuple[np.ndarray[Any, Any], float, float]]:
+        """Each trial's (unit row, score, data fraction)."""
         key = tuple(columns.names)
         if key != self._encoded_for:  # the columns changed (define-by-run): encode afresh
             self._encoded, self._encoded_for = {}, key
-        rows, scores, fractions = [], [], []
+        out = []
         for t in trials:
             # Finished trials do not change: each is read once (the start time tells a
             # warm-start trial from this study's trial of the same number).
@@ -165,11 +180,8 @@ class CompactBackend:
             if cached is None:
                 cached = self._encoded[k] = (columns.encode(self._params(columns, t)),
                                              trial_score(t, maximize), data_fraction(t))
-            rows.append(cached[0])
-            scores.append(cached[1])
-            fractions.append(cached[2])
-        units = np.stack(rows) if rows else np.zeros((0, len(columns.heads)))
-        return units, np.array(scores, dtype=float), np.array(fractions, dtype=float)
+            out.append(cached)
+        return out
 
     @staticmethod
     def _params(columns: Columns, t: FrozenTrial) -> dict[str, Any]:
@@ -179,8 +191,13 @@ class CompactBackend:
 
     def _context(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
                  ) -> Context:
-        units, scores, fractions = self._rows(columns, trials, maximize)
-        return make_context(units, scores, fractions, self.settings.context)
+        encoded = self._encode(columns, trials, maximize)
+        # Only the rows the context keeps are stacked (a long study has many more).
+        keep = context_rows(np.array([e[1] for e in encoded], dtype=float), self.settings.context)
+        kept = [encoded[i] for i in keep]
+        units = np.stack([e[0] for e in kept]) if kept else np.zeros((0, len(columns.heads)))
+        return make_context(units, np.array([e[1] for e in kept], dtype=float),
+                            np.array([e[2] for e in kept], dtype=float), self.settings.context)
 
     # --- hooks -----------------------------------------------------------------------------
     def sync(self, study: optuna.Study, trial_id: int, warm: Sequence[FrozenTrial],

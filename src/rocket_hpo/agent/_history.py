@@ -34,7 +34,7 @@ from rocket_hpo.agent._heads import Head, make_head
 from rocket_hpo.agent.policy import N_DESC, Decisions, HistoryPolicy, log_prob, sample
 from rocket_hpo.space import Space
 
-__all__ = ["Columns", "Context", "decode", "make_context", "stack"]
+__all__ = ["Columns", "Context", "context_rows", "decode", "make_context", "stack"]
 
 _Array = NDArray[Any]
 N_BINS = 64  # integers with at most this many values are decoded on their own grid
@@ -157,13 +157,19 @@ class Context:
     recency: _Array
 
 
+def context_rows(scores: _Array, limit: int) -> _Array:
+    """Which rows of a history in time order a context keeps: all of them up to twice
+    ``limit``, else the best ``limit`` and the most recent ``limit``, in time order."""
+    n = len(scores)
+    if n <= 2 * limit:
+        return np.arange(n)
+    best = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf), kind="stable")[:limit]
+    return np.union1d(best, np.arange(n - limit, n))
+
+
 def make_context(units: _Array, scores: _Array, fractions: _Array, limit: int) -> Context:
     """The context of a history in time order (``scores`` larger-is-better, -inf failed)."""
-    n = len(scores)
-    keep = np.arange(n)
-    if n > 2 * limit:
-        best = np.argsort(-np.where(np.isfinite(scores), scores, -np.inf), kind="stable")[:limit]
-        keep = np.union1d(best, np.arange(n - limit, n))
+    keep = context_rows(scores, limit)
     units, scores, fractions = units[keep], scores[keep], fractions[keep]
     rank, z = np.zeros(len(keep)), np.full(len(keep), -3.0)
     for f in np.unique(fractions):
