@@ -94,10 +94,10 @@ def make_sampler(name: str, space: Any, seed: int, weights: str | None) -> Any:
 
 
 def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
-            weights: str | None, code: str) -> dict[str, Any]:
+            weights: str | None, code: str, seed_offset: int = 0) -> dict[str, Any]:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     problem = get_problem(problem_name)
-    sampler = make_sampler(optimizer, problem.space, seed, weights)
+    sampler = make_sampler(optimizer, problem.space, seed + seed_offset, weights)
     study = optuna.create_study(direction=problem.direction, sampler=sampler)
     regret, best, eval_s = [], math.inf, 0.0
     start = time.perf_counter()
@@ -113,7 +113,7 @@ def run_one(problem_name: str, optimizer: str, seed: int, budget: int,
     wall = time.perf_counter() - start
     return {"problem": problem_name, "optimizer": optimizer, "seed": seed, "budget": budget,
             "regret": regret, "overhead_ms": 1000 * (wall - eval_s) / budget,
-            "code": code}
+            "code": code, **({"sampler_seed": seed + seed_offset} if seed_offset else {})}
 
 
 def _seeds(text: str) -> list[int]:
@@ -133,6 +133,10 @@ def main() -> int:
     p.add_argument("--label", default=None,
                    help="record the (single) optimizer under this name, e.g. 'rocket-critic' "
                         "for the earlier agent run with PYTHONPATH at its tagged commit")
+    p.add_argument("--seed-offset", type=int, default=0,
+                   help="the samplers get seed + this (the cell keeps its seed): a rerun of "
+                        "the same optimizer with another random stream, under --label, shows "
+                        "how far two draws of one agent differ in a paired comparison")
     p.add_argument("--out", required=True)
     args = p.parse_args()
     out = Path(args.out)
@@ -152,7 +156,7 @@ def main() -> int:
                 name = args.label or opt
                 if (prob, name, seed, args.budget) in done:
                     continue
-                r = run_one(prob, opt, seed, args.budget, args.weights, code)
+                r = run_one(prob, opt, seed, args.budget, args.weights, code, args.seed_offset)
                 r["optimizer"] = name
                 with out.open("a") as f:
                     f.write(json.dumps(r) + "\n")
