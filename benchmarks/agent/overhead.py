@@ -65,12 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--screens", default="",
+                    help="also time these screen sizes, e.g. '48,32' (as rocket-screen:K)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     result: dict[str, Any] = {"command": " ".join(sys.argv), "code": code_version(),
                               "trials": args.trials}
-    for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)),
+    extra = [(f"rocket-screen:{k}", RocketSampler(SPACE, seed=args.seed, screen=int(k)))
+             for k in args.screens.split(",") if k]
+    for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)), *extra,
                           ("rocket-unscreened", RocketSampler(SPACE, seed=args.seed, screen=0)),
                           ("tpe", optuna.samplers.TPESampler(seed=args.seed))]:
         ms = timed_study(sampler, args.trials)

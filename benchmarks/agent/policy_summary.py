@@ -1,6 +1,7 @@
 """Summarise ``policy_dev.py`` runs: regret and rank at budget cuts, and paired differences.
 
     python benchmarks/agent/policy_summary.py RESULTS.jsonl [--cuts 20,50] [--ref rocket]
+        [--pool NAME=A+B+C ...]
 
 A result written ``PATH@TAG`` names each optimizer of that file ``NAME@TAG``, so that two
 runs of the same optimizer with different weights or code can be compared (for example
@@ -37,6 +38,10 @@ def main() -> int:
     p.add_argument("--ref", default="rocket")
     p.add_argument("--optimizers", default=None, help="only these (comma-separated)")
     p.add_argument("--problems", default=None, help="only problems containing this text")
+    p.add_argument("--pool", action="append", default=[], metavar="NAME=A+B+...",
+                   help="add NAME: per cell, the mean regret curve of optimizers A, B, ... "
+                        "(the same agent run with several random streams, policy_dev.py "
+                        "--seed-offset), so a comparison is not one stream's luck")
     args = p.parse_args()
     runs: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(dict)
     for given in args.results:
@@ -48,6 +53,13 @@ def main() -> int:
             if args.problems and args.problems not in r["problem"]:
                 continue
             runs[(r["problem"], r["seed"])][r["optimizer"]] = r["regret"]
+    for spec in args.pool:
+        name, _, members = spec.partition("=")
+        parts = members.split("+")
+        for cell in runs.values():
+            if all(m in cell for m in parts):
+                n = min(len(cell[m]) for m in parts)
+                cell[name] = list(np.mean([cell[m][:n] for m in parts], axis=0))
     names = sorted({o for cell in runs.values() for o in cell})
     if args.optimizers:
         names = [o for o in args.optimizers.split(",") if o in names]
