@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -227,6 +228,30 @@ def stack(
     )
 
 
+def _for_draws(base: Decisions, column: int, partials: _Array, device: torch.device | None,
+               ) -> Decisions:
+    """``base`` (one decision on a context) repeated for the rows of ``partials`` (B, D) at
+    ``column``: the context's tensors are broadcast views, not B copies (a proposal's K
+    draws share one context, and stacking it again for every hyperparameter was a tenth of
+    decoding them)."""
+    B = len(partials)
+    decided = ~np.isnan(partials)
+
+    def rows(x: torch.Tensor) -> torch.Tensor:
+        return x.expand(B, *x.shape[1:])
+
+    return dataclasses.replace(
+        base, **{f: rows(getattr(base, f)) for f in _CONTEXT_FIELDS},
+        column=torch.full((B,), column, dtype=torch.int64, device=device),
+        partial=torch.as_tensor(np.where(decided, partials, 0.0).astype(np.float32),
+                                device=device),
+        decided=torch.as_tensor(decided, device=device))
+
+
+_CONTEXT_FIELDS = ("units", "active", "rows", "rank", "z", "failed", "log_fraction",
+                   "recency", "desc", "n_choices", "target_log_fraction")
+
+
 def decode(
     policy: HistoryPolicy,
     columns: Columns,
@@ -247,6 +272,9 @@ def decode(
     partial = np.full((B, D), np.nan) if start is None else np.array(start, dtype=float)
     total = np.full((B, D), np.nan)
     device = next(policy.parameters()).device
+    shared = B > 1 and all(c is contexts[0] for c in contexts)
+    base = stack(columns, [(contexts[0], 0, np.full(D, np.nan), fraction)], device) \
+        if shared else None
     for j in order:
         live = [b for b in range(B) if is_active(j, partial[b])]
         if not live:
@@ -262,7 +290,8 @@ def decode(
                 slot[key] = len(firsts)
                 firsts.append(b)
             inverse.append(slot[key])
-        d = stack(columns, [(contexts[b], j, partial[b], fraction) for b in firsts], device)
+        d = _for_draws(base, j, partial[firsts], device) if base is not None else \
+            stack(columns, [(contexts[b], j, partial[b], fraction) for b in firsts], device)
         with torch.inference_mode():  # lighter than no_grad: no version counters
             mix = policy(d)
             if len(firsts) < len(live):
