@@ -31,6 +31,21 @@ def bootstrap(x: np.ndarray, n: int = 4000, seed: int = 0) -> tuple[float, float
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
+def _ranks(runs: dict[tuple[str, int], dict[str, list[float]]], cells: list[tuple[str, int]],
+           names: list[str], pools: dict[str, list[str]], cut: int) -> np.ndarray:
+    """(cells, optimizers) ranks. A pooled optimizer is ranked as one of its runs would be:
+    replicate i ranks the i-th member of every pool (cycling through a shorter pool) against
+    the others as they are, and the ranks are averaged over replicates (the rank of a mean
+    curve would be biased: a mean is rarely first or last)."""
+    pooled = [o for o in names if o in pools]
+    n = max((len(pools[o]) for o in pooled), default=1)
+    out = np.zeros((len(cells), len(names)))
+    for i in range(n):
+        pick = [pools[o][i % len(pools[o])] if o in pools else o for o in names]
+        out += np.array([rankdata([runs[c][o][cut - 1] for o in pick]) for c in cells])
+    return out / n
+
+
 def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("results", nargs="+")
@@ -41,7 +56,8 @@ def main() -> int:
     p.add_argument("--pool", action="append", default=[], metavar="NAME=A+B+...",
                    help="add NAME: per cell, the mean regret curve of optimizers A, B, ... "
                         "(the same agent run with several random streams, policy_dev.py "
-                        "--seed-offset), so a comparison is not one stream's luck")
+                        "--seed-offset), so a comparison is not one stream's luck; its rank is "
+                        "the mean of its runs' ranks")
     args = p.parse_args()
     runs: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(dict)
     for given in args.results:
@@ -53,9 +69,10 @@ def main() -> int:
             if args.problems and args.problems not in r["problem"]:
                 continue
             runs[(r["problem"], r["seed"])][r["optimizer"]] = r["regret"]
+    pools: dict[str, list[str]] = {}
     for spec in args.pool:
         name, _, members = spec.partition("=")
-        parts = members.split("+")
+        parts = pools[name] = members.split("+")
         for cell in runs.values():
             if all(m in cell for m in parts):
                 n = min(len(cell[m]) for m in parts)
@@ -74,7 +91,7 @@ def main() -> int:
         if not usable:
             continue
         r = np.array([[runs[c][o][cut - 1] for o in names] for c in usable])  # (cells, opts)
-        ranks = np.array([rankdata(row) for row in r])
+        ranks = _ranks(runs, usable, names, pools, cut)
         print(f"## budget {cut} ({len(usable)} cells)\n")
         print("| optimizer | mean regret [95% CI] | mean rank |")
         print("|---|---|---|")
