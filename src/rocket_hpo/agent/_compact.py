@@ -44,14 +44,7 @@ from rocket_hpo.agent._checkpoint import (
     stage_signals,
     write_signals,
 )
-from rocket_hpo.agent._history import (
-    Columns,
-    Context,
-    context_rows,
-    decode,
-    make_context,
-    stack,
-)
+from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
 from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
@@ -191,13 +184,10 @@ class CompactBackend:
 
     def _context(self, columns: Columns, trials: Sequence[FrozenTrial], maximize: bool,
                  ) -> Context:
-        encoded = self._encode(columns, trials, maximize)
-        # Only the rows the context keeps are stacked (a long study has many more).
-        keep = context_rows(np.array([e[1] for e in encoded], dtype=float), self.settings.context)
-        kept = [encoded[i] for i in keep]
-        units = np.stack([e[0] for e in kept]) if kept else np.zeros((0, len(columns.heads)))
-        return make_context(units, np.array([e[1] for e in kept], dtype=float),
-                            np.array([e[2] for e in kept], dtype=float), self.settings.context)
+        encoded = self._encode(columns, trials, maximize)  # rows stay a list: see make_context
+        units = [e[0] for e in encoded] or np.zeros((0, len(columns.heads)))
+        return make_context(units, np.array([e[1] for e in encoded], dtype=float),
+                            np.array([e[2] for e in encoded], dtype=float), self.settings.context)
 
     # --- hooks -----------------------------------------------------------------------------
     def sync(self, study: optuna.Study, trial_id: int, warm: Sequence[FrozenTrial],

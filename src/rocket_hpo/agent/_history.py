@@ -35,7 +35,7 @@ from rocket_hpo.agent._heads import Head, make_head
 from rocket_hpo.agent.policy import N_DESC, Decisions, HistoryPolicy, log_prob, sample
 from rocket_hpo.space import Space
 
-__all__ = ["Columns", "Context", "context_rows", "decode", "make_context", "stack"]
+__all__ = ["Columns", "Context", "decode", "make_context", "stack"]
 
 _Array = NDArray[Any]
 N_BINS = 64  # integers with at most this many values are decoded on their own grid
@@ -158,7 +158,7 @@ class Context:
     recency: _Array
 
 
-def context_rows(scores: _Array, limit: int) -> _Array:
+def _context_rows(scores: _Array, limit: int) -> _Array:
     """Which rows of a history in time order a context keeps: all of them up to twice
     ``limit``, else the best ``limit`` and the most recent ``limit``, in time order."""
     n = len(scores)
@@ -168,10 +168,14 @@ def context_rows(scores: _Array, limit: int) -> _Array:
     return np.union1d(best, np.arange(n - limit, n))
 
 
-def make_context(units: _Array, scores: _Array, fractions: _Array, limit: int) -> Context:
-    """The context of a history in time order (``scores`` larger-is-better, -inf failed)."""
-    keep = context_rows(scores, limit)
-    units, scores, fractions = units[keep], scores[keep], fractions[keep]
+def make_context(units: _Array | Sequence[_Array], scores: _Array, fractions: _Array,
+                 limit: int) -> Context:
+    """The context of a history in time order (``scores`` larger-is-better, -inf failed).
+    ``units`` (N, D), or a list of N rows of which only the kept ones are stacked (a long
+    study has many more rows than a context keeps)."""
+    keep = _context_rows(scores, limit)
+    units = units[keep] if isinstance(units, np.ndarray) else np.stack([units[i] for i in keep])
+    scores, fractions = scores[keep], fractions[keep]
     rank, z = np.zeros(len(keep)), np.full(len(keep), -3.0)
     for f in np.unique(fractions):
         at = np.flatnonzero((fractions == f) & np.isfinite(scores))
