@@ -203,7 +203,7 @@ def stack(
     active = np.zeros((B, N, D), dtype=bool)
     rows = np.zeros((B, N), dtype=bool)
     per_row = np.zeros((5, B, N), dtype=np.float32)
-    shared = all(c is items[0][0] for c, *_ in items)  # a proposal's K draws: one context
+    shared = all(c is items[0][0] for c, *_ in items)  # one context: filled once, copied
     for b, (c, *_) in enumerate(items[:1] if shared else items):
         n = len(c.rank)
         ok = ~np.isnan(c.units)

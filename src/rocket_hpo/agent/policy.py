@@ -168,7 +168,7 @@ class _SetBlock(nn.Module):
 
     def forward(self, h: Tensor, g: Tensor, mask: Tensor | None) -> tuple[Tensor, Tensor]:
         """``mask`` (B, N, 1) marks the rows that exist; None when all do (a proposal's
-        draws share one context: skipping the masking is a sixth of a forward's time)."""
+        draws share one context), which skips the masked pooling and products."""
         x = self.norm(h)
         if mask is None:
             mean, top = x.mean(1), x.amax(1)
@@ -184,7 +184,7 @@ class _SetBlock(nn.Module):
         w = x.shape[-1]
         linear = nn.functional.linear
         shared = linear(torch.cat([pooled, g], dim=-1), first.weight[:, w:], first.bias)
-        inner = linear(x, first.weight[:, :w].contiguous()) + shared.unsqueeze(1)
+        inner = linear(x, first.weight[:, :w]) + shared.unsqueeze(1)
         out = second(act(inner))
         h = h + (out if mask is None else out * mask)
         return h, g + self.token(torch.cat([g, pooled], dim=-1))
