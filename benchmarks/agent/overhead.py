@@ -61,19 +61,27 @@ def timed_study(sampler: optuna.samplers.BaseSampler, trials: int) -> np.ndarray
     return times * 1000.0  # ms
 
 
+def _sizes(text: str) -> list[int]:
+    try:
+        return [int(k) for k in text.split(",") if k]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"screen sizes are integers, e.g. '48,32'; got {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--screens", default="",
+    ap.add_argument("--screens", type=_sizes, default=[],
                     help="also time these screen sizes, e.g. '48,32' (as rocket-screen:K)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     result: dict[str, Any] = {"command": " ".join(sys.argv), "code": code_version(),
                               "trials": args.trials}
-    extra = [(f"rocket-screen:{k}", RocketSampler(SPACE, seed=args.seed, screen=int(k)))
-             for k in args.screens.split(",") if k]
+    extra = [(f"rocket-screen:{k}", RocketSampler(SPACE, seed=args.seed, screen=k))
+             for k in args.screens]
     for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)), *extra,
                           ("rocket-unscreened", RocketSampler(SPACE, seed=args.seed, screen=0)),
                           ("tpe", optuna.samplers.TPESampler(seed=args.seed))]:

@@ -70,9 +70,13 @@ def main() -> int:
                 continue
             runs[(r["problem"], r["seed"])][r["optimizer"]] = r["regret"]
     pools: dict[str, list[str]] = {}
+    known = {o for cell in runs.values() for o in cell}
     for spec in args.pool:
         name, _, members = spec.partition("=")
         parts = pools[name] = members.split("+")
+        if not name or not members or not set(parts) <= known:
+            p.error(f"--pool {spec!r}: write NAME=A+B+... with optimizers of the results "
+                    f"(unknown: {sorted(set(parts) - known)})")
         for cell in runs.values():
             if all(m in cell for m in parts):
                 n = min(len(cell[m]) for m in parts)
