@@ -8,6 +8,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+import torch
 
 from rocket_hpo.agent._weights import load_weights
 from rocket_hpo.app.cli import main
@@ -18,6 +19,8 @@ from rocket_hpo.app.cli import main
     (["--minutes", "0"], "--minutes must be > 0"),
     (["--init", "/nonexistent/w.pt"], "No policy weights at /nonexistent/w.pt"),
     (["--exclude", "rbv2_rpat"], "No YAHPO scenario 'rbv2_rpat' in the train split"),
+    pytest.param(["--device", "cuda"], "--device cuda: torch sees no CUDA device here",
+                 marks=pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is here")),
 ])
 def test_mistakes_are_one_line_and_exit_2(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], args: list[str], message: str
@@ -26,6 +29,16 @@ def test_mistakes_are_one_line_and_exit_2(
     err = capfd.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "w.pt").exists()
+
+
+def test_a_missing_split_file_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ROCKET_YAHPO_SPLIT", str(tmp_path / "nowhere.json"))
+    assert main(["pretrain", "--out", str(tmp_path / "w.pt"), "--sources", "yahpo-train"]) == 2
+    err = capfd.readouterr().err
+    assert "nowhere.json" in err and "ROCKET_YAHPO_SPLIT" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
 def test_finished_studies_refine_the_shipped_weights(

@@ -43,6 +43,7 @@ __all__ = [
     "check_not_reserved",
     "plausible_instances",
     "split_instances",
+    "split_part",
     "suite_tasks",
 ]
 
@@ -75,6 +76,12 @@ def _split(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
             for part in ("train", "dev")}
 
 
+def split_part(part: str) -> dict[str, tuple[str, ...]]:
+    """Every scenario's instances in ``part`` (``"train"`` or ``"dev"``); a missing split
+    file is a :class:`UsageError` naming it and ``$ROCKET_YAHPO_SPLIT``."""
+    return _split(split_path())[part]
+
+
 def split_instances(part: str, scenario: str) -> tuple[str, ...]:
     """The instances of ``scenario`` in ``part`` (``"train"`` or ``"dev"``), in file order.
 
@@ -82,7 +89,7 @@ def split_instances(part: str, scenario: str) -> tuple[str, ...]:
         >>> split_instances("dev", "iaml_glmnet")
         ('1489',)
     """
-    return _split(split_path())[part].get(scenario, ())
+    return split_part(part).get(scenario, ())
 
 
 def plausible_instances(

@@ -41,6 +41,11 @@ def add_parser(sub: Any) -> None:
                         "rbv2_rpart for a leave-one-scenario-out check")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--log", default=None, help="JSON-lines log (default: OUT with .log)")
+    # The CPU by default: the policy is small and a rollout is many tiny sequential forward
+    # passes, so kernel launches dominate on a GPU (one minute on an H200 machine: 67
+    # iterations with CUDA, 95 on one of its CPU threads; benchmarks/gpu/README.md).
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="where the policy trains (default cpu: faster for this small network)")
 
 
 def _study_tasks(url: str, names: list[str] | None) -> list[Any]:
@@ -86,14 +91,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"Unknown --sources entry {unknown[0]!r}; choose from {SOURCES}.")
     if args.minutes <= 0:
         raise UsageError(f"--minutes must be > 0. Got {args.minutes}.")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: torch sees no CUDA device here.")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    # The weights first: a wrong --init is reported before any task is built.
+    init = args.init or (None if not args.from_storage else "default")
+    policy = (load_weights(None if init == "default" else init) if init else HistoryPolicy())
     tasks = training_tasks(sources, exclude=args.exclude or ())
     if args.from_storage:
         tasks += _study_tasks(args.from_storage, args.study)
-    init = args.init or (None if not args.from_storage else "default")
-    policy = (load_weights(None if init == "default" else init) if init else HistoryPolicy())
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(args.device)
     policy.to(device)
     settings = PretrainSettings(
         seconds=60 * args.minutes,

@@ -13,10 +13,8 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +25,7 @@ from rocket_hpo.agent._history import Columns
 from rocket_hpo.errors import UsageError
 from rocket_hpo.space import Bool, Categorical, Float, Hyperparameter, Int, Space
 
-__all__ = ["StudyTask", "SyntheticTask", "Task", "YahpoTask", "split_instances"]
+__all__ = ["StudyTask", "SyntheticTask", "Task", "YahpoTask"]
 
 _Array = NDArray[Any]
 
@@ -157,19 +155,6 @@ class SyntheticTask(Task):
         return y
 
 
-def split_instances(part: str, path: Path | None = None) -> dict[str, list[str]]:
-    """YAHPO instances of ``part`` (``train`` or ``dev``) in the project's split file."""
-    from rocket_hpo.tasks.base import data_dir
-
-    # The split sits beside the data folder: shared/benchmarks next to shared/data.
-    file = path or data_dir().parent / "benchmarks" / "yahpo-split.json"
-    if not file.exists():
-        raise FileNotFoundError(
-            f"The YAHPO split file {file} is missing (it lives in shared/benchmarks).")
-    data: dict[str, dict[str, list[str]]] = json.loads(file.read_text())
-    return data[part]
-
-
 class YahpoTask(Task):
     """A YAHPO surrogate instance at full fidelity (maximising its target)."""
 
@@ -224,7 +209,9 @@ def training_tasks(sources: Sequence[str], exclude: Sequence[str] = ()) -> list[
     synthetic tasks are drawn fresh."""
     tasks: list[Task] = []
     if "yahpo-train" in sources:
-        split = split_instances("train")
+        from rocket_hpo.bench.suites import split_part
+
+        split = split_part("train")
         unknown = [s for s in exclude if s not in split]
         if unknown:
             raise UsageError(f"No YAHPO scenario {unknown[0]!r} in the train split; it has: "
