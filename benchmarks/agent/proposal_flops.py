@@ -40,8 +40,9 @@ def main() -> None:
     ops = prof.key_averages()
     total = sum(e.flops for e in ops if e.flops) / args.window
     print(f"code: {code_version()}; trials {args.warm + 1}-{args.warm + args.window}")
-    print(f"floating-point operations per ask+tell: {total / 1e9:.3f} GFLOP (forward passes; "
-          "the profiler counts matrix products, additions and multiplications)")
+    print(f"floating-point operations per ask+tell: {total / 1e9:.3f} GFLOP (mean over the "
+          "window, whose stage update is included; the profiler counts matrix products, "
+          "additions and multiplications)")
     for e in sorted((e for e in ops if e.flops), key=lambda e: -e.flops)[:4]:
         per = e.flops / args.window / 1e6
         print(f"  {e.key}: {per:.1f} MFLOP in {e.count // args.window} calls")
