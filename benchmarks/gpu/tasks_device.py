@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cuda = torch.cuda.is_available()
-    device = torch.cuda.get_device_name(0) if cuda else f"cpu ({platform.processor() or 'x86_64'})"
+    device = torch.cuda.get_device_name(0) if cuda else f"cpu ({platform.machine()})"
     for name in args.tasks:
         start = time.perf_counter()
         try:
