@@ -71,6 +71,12 @@ def test_tune_then_status_and_best(
     out = tmp_path / "best.yaml"
     assert main(["best", "--storage", url, "--study", "quad", "--out", str(out)]) == 0
     assert yaml.safe_load(out.read_text())["config"] == study.best_params
+    # the name as 'rocket tune --study-name' spells it works for the other commands too
+    capsys.readouterr()
+    assert main(["best", "--storage", url, "--study-name", "quad", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"] == study.best_params
+    assert main(["status", "--storage", url, "--study-name", "quad"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["quad", "4"]
 
 
 def test_a_rerun_continues_the_study_and_the_budget_caps_cost(

@@ -157,19 +157,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     status_cmd = sub.add_parser("status", help="studies in a storage: trials, cost, best value")
     status_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
-    status_cmd.add_argument("--study", default=None, help="one study (default: all)")
+    # '--study-name' too: the spelling 'rocket tune' takes, which a user types next
+    status_cmd.add_argument("--study", "--study-name", default=None,
+                            help="one study (default: all)")
     status_cmd.set_defaults(func=_cmd_status)
 
     best_cmd = sub.add_parser("best", help="the best configuration of a study, as YAML or JSON")
     best_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
-    best_cmd.add_argument("--study", default=None, help="study name (default: the only one)")
+    best_cmd.add_argument("--study", "--study-name", default=None,
+                          help="study name (default: the only one)")
     best_cmd.add_argument("--format", default="yaml", choices=["yaml", "json"])
     best_cmd.add_argument("--out", default=None, help="write to this file instead of stdout")
     best_cmd.set_defaults(func=_cmd_best)
 
     report_cmd = sub.add_parser("report", help="an HTML page and PNG figures about a study")
     report_cmd.add_argument("--storage", default=DEFAULT_STORAGE, help="Optuna storage URL")
-    report_cmd.add_argument("--study", default=None, help="study name (default: the only one)")
+    report_cmd.add_argument("--study", "--study-name", default=None,
+                            help="study name (default: the only one)")
     report_cmd.add_argument("--out", default="rocket-report", help="output folder")
     report_cmd.set_defaults(func=_cmd_report)
 

@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
                    help=f"comma-separated task sources: {', '.join(SOURCES)}")
     p.add_argument("--from-storage", default=None, metavar="URL",
                    help="add the finished studies of this Optuna storage as tasks")
-    p.add_argument("--study", action="append", default=None,
+    p.add_argument("--study", "--study-name", action="append", default=None,
                    help="with --from-storage: only these studies (repeatable)")
     p.add_argument("--init", default=None, help="weights to start from (default: new, or the "
                    "shipped weights with --from-storage)")
