@@ -34,6 +34,7 @@ RESULTS = HERE / "results.jsonl"
 WORST = HERE / "results_worst.jsonl"
 TABLE = HERE / "README.md"
 COMMAND = "nohup .venv/bin/python benchmarks/tasks/make_table.py --seeds 0 1 2"
+TUNED_HEADING = "## Tuned against the reference (issue 15)"
 T_975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}  # Student t, two-sided 95 %
 
 
@@ -113,7 +114,8 @@ def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
     lines = [
         "# Built-in tasks: reference configurations, training time, search spaces",
         "",
-        f"Made by `{COMMAND}`, then the same with `--worst` instead of `--seeds ...` (and "
+        f"Made by `{COMMAND}` (later seeds of the 16 typed tasks by `run-seed.sh SEED A`, "
+        "`--seeds SEED --tasks ...`), then the same with `--worst` instead of `--seeds ...` (and "
         "`--render` rebuilds it from the raw results), on this "
         "project's 2-core CPU machine shared "
         f"with other jobs, torch {torch.__version__}, one torch thread, Python "
@@ -183,7 +185,7 @@ def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
         "default, not tuned: the character language models in particular are under-trained "
         "at 4 epochs of Adam at 1e-3, which leaves room for a tuner to show its worth.",
         "",
-        "## Tuned against the reference (issue 15)",
+        TUNED_HEADING,
         "",
         "[`tuned.md`](tuned.md), made by `tuned_vs_reference.py` (command in its docstring): "
         "`rocket tune TASK --budget 20 --seed S` on each task, the returned configuration "
@@ -193,6 +195,15 @@ def render(rows: list[dict[str, Any]], worst: dict[str, float]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _write(text: str) -> None:
+    """Write the table, keeping the tuned section an earlier README holds: it describes a
+    tuning run (which commit, what it found), which only that run's note can say."""
+    old = TABLE.read_text() if TABLE.exists() else ""
+    if TUNED_HEADING in old:
+        text = text[:text.index(TUNED_HEADING)] + old[old.index(TUNED_HEADING):]
+    TABLE.write_text(text)
 
 
 def main() -> None:
@@ -230,8 +241,8 @@ def main() -> None:
                 rows.append(row)
                 with RESULTS.open("a") as f:
                     f.write(json.dumps(row) + "\n")
-                TABLE.write_text(render(rows, worst))
-    TABLE.write_text(render(rows, worst))
+                _write(render(rows, worst))
+    _write(render(rows, worst))
 
 
 if __name__ == "__main__":
