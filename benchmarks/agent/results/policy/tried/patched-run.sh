@@ -5,7 +5,7 @@
 #   sh benchmarks/agent/results/policy/tried/patched-run.sh prior    # prior.patch applied
 # From a worktree with the patch applied and .venv linked; the parts in NAME-parts/ are
 # concatenated afterwards (the variant's README has the command).
-NAME=${1:?usage: patched-run.sh NAME (the patch's name, e.g. prior)}
+NAME=${1:?usage: patched-run.sh NAME (the name of the patch, e.g. prior)}
 export OMP_NUM_THREADS=1 PYTHONPATH=$PWD/src
 D=benchmarks/agent/results/policy/tried/$NAME-parts; mkdir -p $D
 run() {  # offset label-suffix seeds
