@@ -5,7 +5,9 @@ exactly what the fixtures hold.
 - ``fixtures/proposals.json``: the policy's own draws (``screen=0``);
 - ``fixtures/proposals-default.json``: the default settings (the screen on).
 
-Both written again with the weights ``compact-v2`` (pretrained with groups that share a
+``proposals-default.json`` written again when the screen's draw started to climb in
+expected improvement (the ``climb`` setting,
+``benchmarks/agent/results/policy/tried/climb-README.md``). Both written again with the weights ``compact-v2`` (pretrained with groups that share a
 history, commit c6592b1); before that, with the cheaper screen (branch ``screen-speed``): the vectorised ``sample`` draws from a new random stream, and the screen's
 model is fitted once per stage with its prior counted once
 (``benchmarks/agent/results/policy/tried/speed-README.md``). Before that they held the

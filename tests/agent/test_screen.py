@@ -12,7 +12,7 @@ import torch
 
 from rocket_hpo import RocketSampler
 from rocket_hpo.agent._history import Columns, decode, make_context
-from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
+from rocket_hpo.agent._screen import GaussianProcess, climb, log_expected_improvement
 from rocket_hpo.agent.policy import HistoryPolicy
 from rocket_hpo.keys import SCREEN_KEY
 from rocket_hpo.space import Bool, Categorical, Float, Int, Space
@@ -61,7 +61,7 @@ def test_log_expected_improvement_is_exact_far_below_the_incumbent(z: float) -> 
     assert math.isclose(float(got[0]), exact, rel_tol=2e-3, abs_tol=2e-3)
 
 
-def test_the_screened_proposal_is_one_of_the_policy_draws() -> None:
+def test_the_screened_proposal_is_a_policy_draw_climbed_in_its_numbers() -> None:
     sampler = RocketSampler(NESTED, seed=0, screen=16)
     backend = sampler._backend
     rng = np.random.default_rng(0)
@@ -73,8 +73,44 @@ def test_the_screened_proposal_is_one_of_the_policy_draws() -> None:
     draws = decode(backend.policy, cols, [ctx] * 16, range(len(NESTED)), 1.0,
                    np.random.default_rng(5), log_probs=False)[0]
     chosen, record = backend._screened(cols, ctx, 1.0, np.random.default_rng(5))
-    assert record is not None and record["draws"] == 16
+    assert record is not None and record["draws"] == 16 and record["climbed"] > 0
+    start = draws[record["chosen"]]
+    choices = cols.n_choices > 0
+    assert np.array_equal(chosen[choices], start[choices])  # the choices as drawn
+    assert np.array_equal(np.isnan(chosen), np.isnan(start))  # the same ones active
+    assert not np.array_equal(chosen, start, equal_nan=True)  # numbers moved
+    # climb=0: the draw as it is, the one with the largest expected improvement
+    plain = RocketSampler(NESTED, seed=0, screen=16, climb=0)._backend
+    chosen, record = plain._screened(cols, ctx, 1.0, np.random.default_rng(5))
+    assert record is not None and record["climbed"] == 0
     assert np.array_equal(chosen, draws[record["chosen"]], equal_nan=True)
+
+
+def test_the_climb_raises_expected_improvement_and_moves_only_active_numbers() -> None:
+    rng = np.random.default_rng(0)
+    units = np.stack([rng.random(16), rng.integers(0, 3, 16).astype(float), rng.random(16)], 1)
+    units[units[:, 1] == 2, 2] = np.nan  # the third is inactive under the third choice
+    y = -10 * (units[:, 0] - 0.7) ** 2 + (units[:, 1] == 1)
+    y = (y - y.mean()) / y.std()
+    gp = GaussianProcess.fit(units, np.zeros(16), y, np.array([0, 3, 0]))
+    starts = np.array([[0.1, 0.0, 0.5], [0.2, 2.0, np.nan], [0.15, 1.0, 0.9]])
+    mean, std = gp.predict(starts, np.zeros(3))
+    before = log_expected_improvement(mean, std, float(y.max())).numpy()
+
+    def grid(j: int, u: np.ndarray) -> np.ndarray:
+        return np.round(u * 40) / 40  # as an integer's grid is stored
+
+    i, x, value, moved = climb(gp, starts, before, float(y.max()), 0.0, grid, 6, rng)
+    assert moved > 0 and value > before.max()
+    assert x[1] == starts[i][1] and np.isnan(x[2]) == np.isnan(starts[i][2])
+    assert np.allclose(np.round(x[0] * 40), x[0] * 40)
+    mean, std = gp.predict(x[None], np.zeros(1))
+    assert math.isclose(float(log_expected_improvement(mean, std, float(y.max()))[0]), value,
+                        rel_tol=1e-9)
+    # no rounds: the start with the largest expected improvement, unmoved
+    i, x, value, moved = climb(gp, starts, before, float(y.max()), 0.0, grid, 0, rng)
+    assert (i, moved, value) == (int(before.argmax()), 0, before.max())
+    assert np.array_equal(x, starts[i], equal_nan=True)
 
 
 def test_screened_studies_are_valid_and_repeatable_on_a_nested_space() -> None:
@@ -102,6 +138,9 @@ def test_the_screen_is_on_by_default_and_checked() -> None:
     assert RocketSampler(NESTED, seed=0)._backend.settings.screen == 64
     with pytest.raises(ValueError, match="'screen' setting must be an integer >= 0"):
         RocketSampler(NESTED, seed=0, screen=-1)
+    assert RocketSampler(NESTED, seed=0)._backend.settings.climb == 4
+    with pytest.raises(ValueError, match="'climb' setting must be an integer >= 0"):
+        RocketSampler(NESTED, seed=0, climb=-1)
     assert isinstance(HistoryPolicy(), torch.nn.Module)
 
 

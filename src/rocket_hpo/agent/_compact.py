@@ -11,9 +11,9 @@
 - ``propose``: the policy reads the bounded history (every finished trial, on every data
   fraction, with its fraction; failures rank last) and decodes the configuration (all of
   it when the space is known; one hyperparameter per ``suggest_*`` call in define-by-run).
-  With the ``screen`` setting (on by default, space known), it decodes K configurations
-  and a Gaussian process over the same context keeps the most promising one
-  (:mod:`rocket_hpo.agent._screen`); the trial records which of the K it was;
+  With ``screen`` (on by default, space known) it decodes K configurations; a Gaussian
+  process over the same context keeps the most promising one and climbs its numbers
+  (:mod:`rocket_hpo.agent._screen`); the trial records which of the K it was, and the climb;
 - ``value``: the proposed value of one hyperparameter.
 """
 
@@ -45,7 +45,7 @@ from rocket_hpo.agent._checkpoint import (
     write_signals,
 )
 from rocket_hpo.agent._history import Columns, Context, decode, make_context, stack
-from rocket_hpo.agent._screen import GaussianProcess, log_expected_improvement
+from rocket_hpo.agent._screen import CLIMB_STARTS, GaussianProcess, climb, log_expected_improvement
 from rocket_hpo.agent._settings import AgentSettings
 from rocket_hpo.agent.policy import (
     HistoryPolicy,
@@ -345,17 +345,15 @@ class CompactBackend:
                 study._storage.set_trial_system_attr(trial._trial_id, SCREEN_KEY, screen)
         self.proposals[trial._trial_id] = _Proposal(columns, ctx, partial, fraction, rng)
 
-    def _screened(self, columns: Columns, ctx: Context, fraction: float,
-                  rng: np.random.Generator,
+    def _screened(self, columns: Columns, ctx: Context, fraction: float, rng: np.random.Generator,
                   ) -> tuple[np.ndarray[Any, Any], dict[str, Any] | None]:
         """The policy's draw; with ``screen`` K > 1 and a few differing results, the one of
         its K draws with the largest expected improvement under a Gaussian process fitted
-        to the context (see :mod:`rocket_hpo.agent._screen`), and what the screen did."""
+        to the context, climbed (see :mod:`rocket_hpo.agent._screen`); what the screen did."""
         k = self.settings.screen
         finite = ~ctx.failed
-        # A model needs results that differ: on a plateau (every result the same so far,
-        # e.g. a network that has not learned at all) it would only steer away from the
-        # failures, so the policy explores on its own until two results differ.
+        # A model needs results that differ: on a plateau (e.g. a network that has not learned
+        # at all) it would only steer away from failures; till then the policy explores alone.
         if k <= 1 or finite.sum() < 3 or np.ptp(ctx.z[finite]) == 0:
             return decode(self.policy, columns, [ctx], range(len(columns.heads)), fraction,
                           rng, log_probs=False)[0][0], None
@@ -375,8 +373,10 @@ class CompactBackend:
             return draws[0], None
         self._gp_params = (self.stage, gp.log_params)
         log_ei = log_expected_improvement(mean, std, best)
-        i = int(torch.argmax(log_ei))
-        return draws[i], {"draws": k, "chosen": i, "log_ei": float(log_ei[i])}
+        top = torch.argsort(log_ei, descending=True)[:CLIMB_STARTS].numpy()
+        s, x, value, moved = climb(gp, draws[top], log_ei[top].numpy(), best, log_f,
+                                   columns.snap, self.settings.climb, rng)
+        return x, {"draws": k, "chosen": int(top[s]), "log_ei": value, "climbed": moved}
 
     def value(self, trial: FrozenTrial, name: str, distribution: BaseDistribution,
               ) -> tuple[bool, Any]:

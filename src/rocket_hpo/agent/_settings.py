@@ -93,6 +93,11 @@ class AgentSettings:
     are in, and when the space is given); 0 or 1: the policy's single draw is the
     proposal. 64 was chosen on development seeds against 16
     (``benchmarks/agent/results/policy/tried/screen-summary.md``)."""
+    climb: int = 4
+    """Rounds of the screen's climb: the kept draw's numbers move uphill in expected
+    improvement, 32 steps tried per round, each round's steps half as long (a tenth of
+    the unit scale first); 0 proposes the draw as it is. Chosen on development seeds
+    (``benchmarks/agent/results/policy/tried/climb-README.md``)."""
     cheap_results: bool = False
     """With data subsets: False (the default) keeps only the results at the learning fraction
     (the scheduler's: the full data until a subset has earned trust); True lets the policy
@@ -102,7 +107,8 @@ class AgentSettings:
     difference (``benchmarks/fidelity/dev_subsets.md``)."""
 
     def __post_init__(self) -> None:
-        check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0}, (),
+        check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0,
+                                 "climb": 0}, (),
                        ("clip", "kl_coef"), positive=("learning_rate",))
         check_bool("cheap_results", self.cheap_results, kind="setting")
 

@@ -4,15 +4,17 @@
 # three streams (dev-b50-streams.jsonl, whose proposals the current code reproduces):
 #   sh run-variant-streams.sh rocket-uniform   # what the policy adds (dev-b50-uniform-streams)
 #   sh run-variant-streams.sh rocket-scratch   # what pretraining adds (dev-b50-scratch-streams)
+#   sh run-variant-streams.sh rocket rocket-climb   # a second argument names the runs
 # Run from a worktree of the commit with the project .venv linked; the parts in
-# $NAME-streams-parts/ are concatenated afterwards (README.md beside this file).
-NAME=${1:?usage: run-variant-streams.sh OPTIMIZER (a policy_dev.py optimizer name)}
+# $LABEL-streams-parts/ are concatenated afterwards (README.md beside this file).
+NAME=${1:?usage: run-variant-streams.sh OPTIMIZER [LABEL] (a policy_dev.py optimizer name)}
+LABEL=${2:-$NAME}
 export OMP_NUM_THREADS=1 PYTHONPATH="$PWD/src"
-D=benchmarks/agent/results/policy/$NAME-streams-parts; mkdir -p $D
+D=benchmarks/agent/results/policy/$LABEL-streams-parts; mkdir -p $D
 run() {  # offset label
   .venv/bin/python benchmarks/agent/policy_dev.py --seeds 0-9 --budget 50 --optimizers "$NAME" \
       --label "$2" --seed-offset "$1" --out $D/$1.jsonl >> $D/$1.log 2>&1
 }
-(run 0 "$NAME"; run 2000 "$NAME-reseeded-2000") &
-run 1000 "$NAME-reseeded-1000" &
+(run 0 "$LABEL"; run 2000 "$LABEL-reseeded-2000") &
+run 1000 "$LABEL-reseeded-1000" &
 wait
