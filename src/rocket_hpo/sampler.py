@@ -4,7 +4,8 @@ The policy proposes every trial. It reads the study's history (every finished tr
 every data fraction, with its fraction; failures rank last) and writes the next
 configuration one hyperparameter at a time (:mod:`rocket_hpo.agent.policy`); with a
 space given, it draws ``screen`` (64) configurations and a Gaussian process fitted to
-the same history keeps the most promising (:mod:`rocket_hpo.agent._screen`). It starts
+the same history keeps the most promising, its numbers moved a short way uphill in
+expected improvement (``climb``; :mod:`rocket_hpo.agent._screen`). It starts
 from pretrained weights shipped with the package (``pretrained=False``: a new network;
 ``policy_path=``: other weights) and keeps learning in the study: whenever
 ``group_size`` more trials have finished at the learning fidelity, the next trial's

@@ -1,16 +1,16 @@
 """A Gaussian process over the policy's context that screens the policy's own draws.
 
 The policy proposes K configurations; this model, fitted to the same bounded context
-(so its cost stays flat as a study grows), keeps the one with the largest log expected
-improvement and then moves it a short way uphill in that quantity (:func:`climb`: its
-numbers only, with steps from a tenth of the unit scale down; its choices, and which
+(so its cost stays flat as a study grows), moves the four with the largest log expected
+improvement a short way uphill in that quantity and keeps the highest (:func:`climb`:
+their numbers only, with steps from a tenth of the unit scale down; choices, and which
 hyperparameters are active, stay as the policy drew them). Why: the policy points at good
 rows and explores around them, but it reads each decision through one token per row, so
 it cannot weigh a smooth global trend the way a Gaussian process does (on the smooth
 lcbench problems Optuna's GPSampler was far ahead of it); the two together keep the
 policy's proposals and add the model's sense of where improvement is likely. The climb
-was added because 64 draws leave the best of them far from the model's optimum nearby
-(every round of it improved the expected improvement in almost every trial) and it won
+was added because 64 draws leave the best of them short of the model's optimum nearby
+(every round of it raised the expected improvement in almost every trial) and it won
 more development cells than it lost (``benchmarks/agent/results/policy/tried/
 climb-README.md``).
 

@@ -89,14 +89,15 @@ class AgentSettings:
     """Weight of the KL pull towards the reference policy (the previous stage's)."""
     screen: int = 64
     """The policy draws this many configurations per trial and a Gaussian process fitted to
-    its context keeps the one with the largest expected improvement (once three results
-    are in, and when the space is given); 0 or 1: the policy's single draw is the
-    proposal. 64 was chosen on development seeds against 16
+    its context keeps the one with the largest expected improvement, after ``climb`` (once
+    three results are in, and when the space is given); 0 or 1: the policy's single draw
+    is the proposal. 64 was chosen on development seeds against 16
     (``benchmarks/agent/results/policy/tried/screen-summary.md``)."""
     climb: int = 4
-    """Rounds of the screen's climb: the kept draw's numbers move uphill in expected
-    improvement, 32 steps tried per round, each round's steps half as long (a tenth of
-    the unit scale first); 0 proposes the draw as it is. Chosen on development seeds
+    """Rounds of the screen's climb: the numbers of its four best draws move uphill in
+    expected improvement, 32 steps tried per round, each round's steps half as long (a
+    tenth of the unit scale first), and the highest is proposed; 0 proposes the best draw
+    as it is. Chosen on development seeds
     (``benchmarks/agent/results/policy/tried/climb-README.md``)."""
     cheap_results: bool = False
     """With data subsets: False (the default) keeps only the results at the learning fraction
