@@ -1,7 +1,8 @@
 """Optimizer overhead: time per ask + suggest + tell over a long study, Rocket vs TPE.
 
-Rocket runs twice: the default (its policy's draws screened by a Gaussian process) and
-``screen=0`` (the policy's single draw).
+Rocket runs twice: the default (its policy's draws screened by a Gaussian process, the
+best of them climbed) and ``screen=0`` (the policy's single draw); ``--without-climb`` adds
+``climb=0`` (the screen's best draw as it is), to see what the climb costs.
 
 The objective is a cheap closed-form function over a 7-dimensional mixed space shaped like
 lcbench's (so the objective costs microseconds and the time measured is the optimizer's).
@@ -75,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--screens", type=_sizes, default=[],
                     help="also time these screen sizes, e.g. '48,32' (as rocket-screen:K)")
+    ap.add_argument("--without-climb", action="store_true",
+                    help="also time the screen without its climb (as rocket-climb:0)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                               "trials": args.trials}
     extra = [(f"rocket-screen:{k}", RocketSampler(SPACE, seed=args.seed, screen=k))
              for k in args.screens]
+    if args.without_climb:
+        extra.append(("rocket-climb:0", RocketSampler(SPACE, seed=args.seed, climb=0)))
     for name, sampler in [("rocket", RocketSampler(SPACE, seed=args.seed)), *extra,
                           ("rocket-unscreened", RocketSampler(SPACE, seed=args.seed, screen=0)),
                           ("tpe", optuna.samplers.TPESampler(seed=args.seed))]:
