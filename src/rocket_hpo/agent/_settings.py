@@ -109,7 +109,7 @@ class AgentSettings:
 
     def __post_init__(self) -> None:
         check_settings(self, {"group_size": 1, "context": 1, "update_steps": 0, "screen": 0,
-                                 "climb": 0}, (),
+                              "climb": 0}, (),
                        ("clip", "kl_coef"), positive=("learning_rate",))
         check_bool("cheap_results", self.cheap_results, kind="setting")
 
